@@ -1,0 +1,22 @@
+import { type SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { messageGroupOf, type SyncCommand } from '../domain/sync-command.js';
+import type { CommandQueue } from '../ports/command-queue.js';
+
+/** CommandQueue on an SQS FIFO queue: one SendMessage per command, group = the item. */
+export class SqsCommandQueue implements CommandQueue {
+  constructor(
+    private readonly sqs: SQSClient,
+    private readonly queueUrl: string,
+  ) {}
+
+  async send(command: SyncCommand, deduplicationId: string): Promise<void> {
+    await this.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: this.queueUrl,
+        MessageBody: JSON.stringify(command),
+        MessageGroupId: messageGroupOf(command),
+        MessageDeduplicationId: deduplicationId,
+      }),
+    );
+  }
+}

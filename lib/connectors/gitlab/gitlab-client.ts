@@ -1,0 +1,80 @@
+import got, { type Got } from 'got';
+import { z } from 'zod';
+import { parseResponse, toDomainError } from '../http-errors.js';
+import {
+  type GitLabIssue,
+  GitLabIssueSchema,
+  type GitLabNote,
+  GitLabNoteSchema,
+  type GitLabProject,
+  GitLabProjectSchema,
+  type GitLabUser,
+  GitLabUserSchema,
+} from './rest-schemas.js';
+
+/** Connection settings of the GitLab REST API v4. */
+export interface GitLabClientOptions {
+  baseUrl: string;
+  token: string;
+  /** Counts every request (benchmarks and tests). */
+  onRequest?: (method: string, path: string) => void;
+}
+
+/** The one GitLab REST client: a single got instance; every response parsed with zod. */
+export class GitLabClient {
+  private readonly http: Got;
+
+  constructor(options: GitLabClientOptions) {
+    this.http = got.extend({
+      prefixUrl: `${options.baseUrl.replace(/\/+$/, '')}/api/v4/`,
+      headers: { 'private-token': options.token, accept: 'application/json' },
+      responseType: 'json',
+      timeout: { request: 10_000 },
+      // got never retries POST; GET and PUT here are safe to repeat. Longer waits go back to the queue.
+      retry: { limit: 2, methods: ['GET', 'PUT'], statusCodes: [408, 500, 502, 503, 504], maxRetryAfter: 5_000 },
+      hooks: {
+        beforeRequest: [(request) => options.onRequest?.(request.method, request.url?.toString() ?? '')],
+      },
+    });
+  }
+
+  /** The token's own user (the sync user). */
+  currentUser(): Promise<GitLabUser> {
+    return this.get('user', GitLabUserSchema, 'current user');
+  }
+
+  project(projectRef: number | string): Promise<GitLabProject> {
+    return this.get(`projects/${encodeProject(projectRef)}`, GitLabProjectSchema, 'project');
+  }
+
+  /** Active members of a project, inherited ones included (for user auto-mapping). */
+  projectMembers(projectId: number): Promise<GitLabUser[]> {
+    return this.get(`projects/${projectId}/members/all?per_page=100`, z.array(GitLabUserSchema), 'project members');
+  }
+
+  usersByUsername(username: string): Promise<GitLabUser[]> {
+    return this.get(`users?username=${encodeURIComponent(username)}`, z.array(GitLabUserSchema), 'users');
+  }
+
+  issue(projectId: number, iid: number): Promise<GitLabIssue> {
+    return this.get(`projects/${projectId}/issues/${iid}`, GitLabIssueSchema, `issue ${projectId}#${iid}`);
+  }
+
+  note(projectId: number, iid: number, noteId: number): Promise<GitLabNote> {
+    return this.get(`projects/${projectId}/issues/${iid}/notes/${noteId}`, GitLabNoteSchema, `note ${noteId}`);
+  }
+
+  private async get<T extends z.ZodType>(path: string, schema: T, what: string): Promise<z.infer<T>> {
+    try {
+      const response = await this.http.get(path);
+      return parseResponse(schema, response.body, `GitLab ${what}`);
+    } catch (error) {
+      throw toDomainError('gitlab', `GET ${what}`, error);
+    }
+  }
+}
+
+/** `:id` of a project: numeric, or its full path URL-encoded as one segment. */
+export function encodeProject(projectRef: number | string): string {
+  return typeof projectRef === 'number' ? String(projectRef) : encodeURIComponent(projectRef);
+}

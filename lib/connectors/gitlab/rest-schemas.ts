@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { GitLabTimestampSchema } from './timestamps.js';
+
+/** A user as the REST API returns it (issue author, assignee, project member, `GET /user`). */
+export const GitLabUserSchema = z.object({ id: z.number().int(), username: z.string(), name: z.string() });
+export type GitLabUser = z.infer<typeof GitLabUserSchema>;
+
+/** `GET /projects/:id/issues/:iid`. */
+export const GitLabIssueSchema = z.object({
+  id: z.number().int(),
+  iid: z.number().int(),
+  project_id: z.number().int(),
+  title: z.string(),
+  description: z.string().nullable(),
+  state: z.enum(['opened', 'closed']),
+  created_at: GitLabTimestampSchema,
+  updated_at: GitLabTimestampSchema,
+  closed_at: GitLabTimestampSchema.nullable().optional(),
+  labels: z.array(z.string()),
+  milestone: z.object({ id: z.number().int(), title: z.string() }).nullable(),
+  assignees: z.array(GitLabUserSchema).default([]),
+  author: GitLabUserSchema,
+  web_url: z.string(),
+  confidential: z.boolean().optional(),
+});
+export type GitLabIssue = z.infer<typeof GitLabIssueSchema>;
+
+/** `GET /projects/:id/issues/:iid/notes/:note_id`. */
+export const GitLabNoteSchema = z.object({
+  id: z.number().int(),
+  body: z.string(),
+  author: GitLabUserSchema,
+  system: z.boolean(),
+  created_at: GitLabTimestampSchema,
+  updated_at: GitLabTimestampSchema,
+  internal: z.boolean().optional(),
+});
+export type GitLabNote = z.infer<typeof GitLabNoteSchema>;
+
+/** `GET /projects/:id`. */
+export const GitLabProjectSchema = z.object({ id: z.number().int(), path_with_namespace: z.string(), web_url: z.string() });
+export type GitLabProject = z.infer<typeof GitLabProjectSchema>;

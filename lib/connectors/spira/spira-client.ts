@@ -1,0 +1,123 @@
+import got, { type Got } from 'got';
+import { z } from 'zod';
+import { parseResponse, toDomainError } from '../http-errors.js';
+import {
+  type SpiraComment,
+  SpiraCommentSchema,
+  SpiraCreatedIncidentSchema,
+  SpiraDateSchema,
+  type SpiraFilter,
+  type SpiraIncident,
+  SpiraIncidentSchema,
+  type SpiraIncidentStatus,
+  SpiraIncidentStatusSchema,
+  type SpiraProjectUser,
+  SpiraProjectUserSchema,
+  SpiraProjectSchema,
+} from './spira-schemas.js';
+
+/** Connection settings of the Spira REST API v7.0. */
+export interface SpiraClientOptions {
+  baseUrl: string;
+  username: string;
+  apiKey: string;
+  /** Sees every request (OpenAPI conformance test, benchmarks). */
+  onRequest?: (method: string, url: string, body: unknown) => void;
+}
+
+/** An incident body for create: fields Spira needs, the rest left to template defaults. */
+export type NewSpiraIncident = Pick<SpiraIncident, 'Name' | 'Description' | 'OpenerId' | 'OwnerId'> & {
+  IncidentStatusId: number | null;
+  ResolvedReleaseId: number | null;
+};
+
+/** The one Spira REST client: a single got instance, `username`/`api-key` headers, zod-parsed answers. */
+export class SpiraClient {
+  private readonly http: Got;
+
+  constructor(options: SpiraClientOptions) {
+    this.http = got.extend({
+      prefixUrl: `${options.baseUrl.replace(/\/+$/, '')}/Services/v7_0/RestService.svc/`,
+      headers: { username: options.username, 'api-key': options.apiKey, accept: 'application/json' },
+      timeout: { request: 15_000 },
+      // Only reads are repeated here: a repeated POST could duplicate; PUTs go through the 409 loop.
+      retry: { limit: 2, methods: ['GET'], statusCodes: [408, 500, 502, 503, 504], maxRetryAfter: 5_000 },
+      hooks: {
+        beforeRequest: [(request) => options.onRequest?.(request.method, request.url?.toString() ?? '', request.json)],
+      },
+    });
+  }
+
+  /** Spira's clock (UTC): the poll watermark is taken from here, never from ours. */
+  serverTime(): Promise<string> {
+    return this.call('GET', 'system/settings/server-date-time', undefined, SpiraDateSchema, 'server time');
+  }
+
+  /** The product's template id (statuses, types and priorities belong to the template). */
+  async projectTemplateId(projectId: number): Promise<number> {
+    const project = await this.call('GET', `projects/${projectId}`, undefined, SpiraProjectSchema, 'project');
+    return project.ProjectTemplateId;
+  }
+
+  incidentStatuses(templateId: number): Promise<SpiraIncidentStatus[]> {
+    const path = `project-templates/${templateId}/incidents/statuses`;
+    return this.call('GET', path, undefined, z.array(SpiraIncidentStatusSchema), 'incident statuses');
+  }
+
+  projectUsers(projectId: number): Promise<SpiraProjectUser[]> {
+    return this.call('GET', `projects/${projectId}/users`, undefined, z.array(SpiraProjectUserSchema), 'project users');
+  }
+
+  incident(projectId: number, incidentId: number): Promise<SpiraIncident> {
+    const path = `projects/${projectId}/incidents/${incidentId}`;
+    return this.call('GET', path, undefined, SpiraIncidentSchema, `incident ${incidentId}`);
+  }
+
+  /** Creates an incident; returns its id (the echo does not hold server defaults: read it back when needed). */
+  async createIncident(projectId: number, incident: NewSpiraIncident): Promise<number> {
+    const body = { ...incident, ProjectId: projectId };
+    const created = await this.call('POST', `projects/${projectId}/incidents`, body, SpiraCreatedIncidentSchema, 'new incident');
+    return created.IncidentId;
+  }
+
+  /** Full PUT of an incident read before, with its unchanged ConcurrencyDate (409 when stale). */
+  async updateIncident(incident: SpiraIncident): Promise<void> {
+    const path = `projects/${incident.ProjectId}/incidents/${incident.IncidentId}`;
+    await this.call('PUT', path, incident, z.unknown(), `incident ${incident.IncidentId} update`);
+  }
+
+  /** `POST incidents/search`, one page (1-based `startRow`), ascending by `sortBy`. */
+  searchIncidents(projectId: number, filters: SpiraFilter[], startRow: number, rows: number, sortBy: string): Promise<SpiraIncident[]> {
+    const path = `projects/${projectId}/incidents/search?start_row=${startRow}&number_rows=${rows}&sort_by=${sortBy}`;
+    return this.call('POST', path, filters, z.array(SpiraIncidentSchema), 'incident search');
+  }
+
+  comments(projectId: number, incidentId: number): Promise<SpiraComment[]> {
+    const path = `projects/${projectId}/incidents/${incidentId}/comments`;
+    return this.call('GET', path, undefined, z.array(SpiraCommentSchema), `comments of incident ${incidentId}`);
+  }
+
+  /** Adds one comment (the API takes an array) and returns its id. */
+  async addComment(projectId: number, incidentId: number, text: string, userId: number | null): Promise<number> {
+    const path = `projects/${projectId}/incidents/${incidentId}/comments`;
+    const body = [{ ArtifactId: incidentId, UserId: userId, Text: text }];
+    const [created] = await this.call('POST', path, body, z.array(SpiraCommentSchema).length(1), 'new comment');
+    return (created as SpiraComment).CommentId;
+  }
+
+  private async call<T extends z.ZodType>(
+    method: 'GET' | 'POST' | 'PUT',
+    path: string,
+    body: unknown,
+    schema: T,
+    what: string,
+  ): Promise<z.infer<T>> {
+    try {
+      const response = await this.http(path, { method, ...(body === undefined ? {} : { json: body }) });
+      const text = response.body;
+      return parseResponse(schema, text === '' ? undefined : JSON.parse(text), `Spira ${what}`);
+    } catch (error) {
+      throw toDomainError('spira', `${method} ${what}`, error);
+    }
+  }
+}

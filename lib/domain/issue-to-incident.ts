@@ -1,0 +1,122 @@
+import type { GitLabState, StatusRow } from './status.js';
+import { spiraStatusFor } from './status.js';
+import { changedFields, fingerprintFields } from './fingerprint.js';
+import { escapeHtml, marker, markdownToSafeHtml } from './markup.js';
+import type { UserMap } from './users.js';
+
+/** What the sync reads of a GitLab issue. */
+export interface IssueView {
+  projectId: number;
+  iid: number;
+  title: string;
+  description: string | null;
+  state: GitLabState;
+  author: { username: string; name: string };
+  assigneeUsername: string | undefined;
+  milestoneId: number | null;
+  webUrl: string;
+}
+
+/** The incident fields the sync writes from an issue. */
+export interface IncidentFields {
+  Name: string;
+  Description: string;
+  IncidentStatusId: number;
+  OwnerId: number | null;
+  ResolvedReleaseId: number | null;
+}
+
+/** Context to translate an issue: statuses, users and milestone pairs of its project. */
+export interface IssueContext {
+  statuses: readonly StatusRow[];
+  users: UserMap;
+  /** Spira release paired with a GitLab milestone id, if any. */
+  releaseFor(milestoneId: number): number | undefined;
+}
+
+/** GitLab-side field values we track per issue (their hashes are what we last saw or wrote). */
+export function issueFields(issue: IssueView) {
+  return {
+    title: issue.title,
+    description: issue.description ?? '',
+    state: issue.state,
+    assignee: issue.assigneeUsername ?? null,
+    milestone: issue.milestoneId,
+  };
+}
+export type IssueField = keyof ReturnType<typeof issueFields>;
+
+/** Spira-side field values we track per incident. */
+export function incidentFields(incident: IncidentFields) {
+  return {
+    name: incident.Name,
+    description: incident.Description ?? '',
+    status: incident.IncidentStatusId,
+    owner: incident.OwnerId,
+    release: incident.ResolvedReleaseId ?? null,
+  };
+}
+
+/** The marker ref of a GitLab issue, written into its incident. */
+export function issueRef(issue: Pick<IssueView, 'projectId' | 'iid'>): string {
+  return `gitlab-issue:${issue.projectId}/${issue.iid}`;
+}
+
+/** Incident Description: sanitized HTML of the issue, an attribution line when its author is not mapped, and the marker. */
+export function incidentDescription(issue: IssueView, ctx: IssueContext): string {
+  const body = markdownToSafeHtml(issue.description ?? '');
+  const mapped = ctx.users.spiraIdFor(issue.author.username) !== undefined;
+  const by = `<p><em>Reported in GitLab by @${escapeHtml(issue.author.username)} (${escapeHtml(issue.author.name)}): <a href="${escapeHtml(issue.webUrl)}">${escapeHtml(issue.webUrl)}</a></em></p>`;
+  return `${mapped ? '' : by}${body}${marker(issueRef(issue))}`;
+}
+
+/** The incident fields for a new incident, and its opener (null → the sync user). */
+export function newIncidentFor(issue: IssueView, ctx: IssueContext): IncidentFields & { OpenerId: number | null } {
+  return {
+    Name: issue.title.slice(0, 255),
+    Description: incidentDescription(issue, ctx),
+    IncidentStatusId: spiraStatusFor(ctx.statuses, undefined, issue.state),
+    OwnerId: ownerFor(issue, ctx) ?? null,
+    ResolvedReleaseId: issue.milestoneId === null ? null : (ctx.releaseFor(issue.milestoneId) ?? null),
+    OpenerId: ctx.users.spiraIdFor(issue.author.username) ?? null,
+  };
+}
+
+function ownerFor(issue: IssueView, ctx: IssueContext): number | null | undefined {
+  if (issue.assigneeUsername === undefined) return null;
+  return ctx.users.spiraIdFor(issue.assigneeUsername);
+}
+
+/**
+ * The incident changes for the issue fields that changed since the last sync. Fields whose value has no
+ * counterpart (an unmapped assignee, an unpaired milestone) are left as they are in Spira.
+ */
+export function incidentPatchFor(
+  issue: IssueView,
+  changed: readonly IssueField[],
+  current: IncidentFields,
+  ctx: IssueContext,
+): Partial<IncidentFields> {
+  const patch: Partial<IncidentFields> = {};
+  if (changed.includes('title')) patch.Name = issue.title.slice(0, 255);
+  if (changed.includes('description')) patch.Description = incidentDescription(issue, ctx);
+  if (changed.includes('state')) patch.IncidentStatusId = spiraStatusFor(ctx.statuses, current.IncidentStatusId, issue.state);
+  const owner = ownerFor(issue, ctx);
+  if (changed.includes('assignee') && owner !== undefined) patch.OwnerId = owner;
+  const release = issue.milestoneId === null ? null : ctx.releaseFor(issue.milestoneId);
+  if (changed.includes('milestone') && release !== undefined) patch.ResolvedReleaseId = release;
+  return withoutNoops(patch, current);
+}
+
+function withoutNoops(patch: Partial<IncidentFields>, current: IncidentFields): Partial<IncidentFields> {
+  const out: Partial<IncidentFields> = {};
+  for (const [key, value] of Object.entries(patch) as [keyof IncidentFields, never][]) {
+    if (current[key] !== value) out[key] = value;
+  }
+  return out;
+}
+
+/** Which issue fields changed since the hashes recorded at the last sync. */
+export function changedIssueFields(issue: IssueView, recorded: Partial<Record<IssueField, string>> | undefined): IssueField[] {
+  return changedFields(fingerprintFields(issueFields(issue)), recorded);
+}

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+/**
+ * One record per synced item and side, keyed `gl-issue#<project>#<iid>`, `sp-incident#<project>#<id>`, … A
+ * record is claimed (`pending`) before its counterpart is created and `linked` once the counterpart is known,
+ * so a retry after a crash between the two never creates a second counterpart.
+ */
+export const LinkRecordSchema = z.object({
+  pk: z.string().min(1),
+  state: z.enum(['pending', 'linked']),
+  version: z.number().int().nonnegative(),
+  claimedAt: z.iso.datetime(),
+  /** Id of the counterpart (incident id, comment id…), once linked. */
+  targetId: z.string().optional(),
+  /** Key of the counterpart's own record (for reverse lookups). */
+  counterpart: z.string().optional(),
+  spiraProjectId: z.number().int().optional(),
+  gitlabProjectId: z.number().int().optional(),
+  /** Hashes per field of what we last saw or wrote on each side. */
+  gitlabHashes: z.record(z.string(), z.string()).optional(),
+  spiraHashes: z.record(z.string(), z.string()).optional(),
+  /** When the source change last applied happened (ISO), for skipping stale events. */
+  appliedEventAt: z.string().optional(),
+});
+export type LinkRecord = z.infer<typeof LinkRecordSchema>;
+
+/** Record keys. */
+export const keys = {
+  gitlabIssue: (projectId: number, iid: number) => `gl-issue#${projectId}#${iid}`,
+  spiraIncident: (projectId: number, incidentId: number) => `sp-incident#${projectId}#${incidentId}`,
+  gitlabNote: (projectId: number, noteId: number) => `gl-note#${projectId}#${noteId}`,
+  gitlabNoteEdit: (projectId: number, noteId: number, editedAt: string) => `gl-note-edit#${projectId}#${noteId}#${editedAt}`,
+  spiraComment: (projectId: number, commentId: number) => `sp-comment#${projectId}#${commentId}`,
+};

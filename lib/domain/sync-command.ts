@@ -1,0 +1,43 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+
+const Base = {
+  v: z.literal(1),
+  spiraProjectId: z.number().int().positive(),
+  gitlabProjectId: z.number().int().positive(),
+  /** When the source says the change happened (ISO-8601 UTC), for ordering and latency figures. */
+  eventAt: z.iso.datetime({ offset: true }),
+};
+
+/** A queue message: one change on one item. Carries identities only; the worker re-reads the source. */
+export const SyncCommandSchema = z.discriminatedUnion('kind', [
+  z.object({ ...Base, kind: z.literal('gitlab.issue'), iid: z.number().int().positive() }),
+  z.object({
+    ...Base,
+    kind: z.literal('gitlab.note'),
+    iid: z.number().int().positive(),
+    noteId: z.number().int().positive(),
+  }),
+  z.object({ ...Base, kind: z.literal('gitlab.milestone'), milestoneId: z.number().int().positive() }),
+]);
+export type SyncCommand = z.infer<typeof SyncCommandSchema>;
+export type SyncCommandOf<K extends SyncCommand['kind']> = Extract<SyncCommand, { kind: K }>;
+
+/**
+ * The FIFO message group: one per item, so changes of one item are applied one at a time and in order.
+ * A note shares its issue's group.
+ */
+export function messageGroupOf(command: SyncCommand): string {
+  switch (command.kind) {
+    case 'gitlab.issue':
+    case 'gitlab.note':
+      return `gl-${command.gitlabProjectId}-issue-${command.iid}`;
+    case 'gitlab.milestone':
+      return `gl-${command.gitlabProjectId}-milestone-${command.milestoneId}`;
+  }
+}
+
+/** A FIFO deduplication id (≤ 128 chars) derived from a source key such as GitLab's Idempotency-Key. */
+export function deduplicationIdOf(sourceKey: string): string {
+  return createHash('sha256').update(sourceKey).digest('hex');
+}

@@ -1,0 +1,62 @@
+import type { ResolvedConfig } from '../config/secrets.js';
+import type { ProjectConfig } from '../config/sync-config.js';
+import { MappingConfigError } from '../domain/errors.js';
+import type { StatusRow } from '../domain/status.js';
+import { unmappedStatuses } from '../domain/status.js';
+import { buildUserMap, type UserMap } from '../domain/users.js';
+import type { GitLabPort, SpiraPort } from '../ports/sync-ports.js';
+
+/** What the worker needs to translate one project's items, read from the config and the live systems. */
+export interface ProjectContext {
+  project: ProjectConfig;
+  statuses: readonly StatusRow[];
+  users: UserMap;
+  releaseFor(milestoneId: number): number | undefined;
+}
+
+/** Loads project contexts and keeps them for `ttlMs` (users and statuses change rarely). */
+export class ProjectContexts {
+  private readonly cache = new Map<number, { at: number; context: Promise<ProjectContext> }>();
+
+  constructor(
+    private readonly config: ResolvedConfig,
+    private readonly spira: SpiraPort,
+    private readonly gitlab: GitLabPort,
+    private readonly ttlMs = 5 * 60_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The context of a configured project; throws MappingConfigError when the live template has unmapped statuses. */
+  get(spiraProjectId: number, gitlabProjectId: number): Promise<ProjectContext> {
+    const hit = this.cache.get(spiraProjectId);
+    if (hit && this.now() - hit.at < this.ttlMs) return hit.context;
+    const context = this.load(spiraProjectId, gitlabProjectId);
+    this.cache.set(spiraProjectId, { at: this.now(), context });
+    context.catch(() => this.cache.delete(spiraProjectId));
+    return context;
+  }
+
+  private async load(spiraProjectId: number, gitlabProjectId: number): Promise<ProjectContext> {
+    const index = this.config.projects.findIndex((p) => p.spiraProjectId === spiraProjectId);
+    const project = this.config.projects[index];
+    if (!project) throw new MappingConfigError(`Spira project ${spiraProjectId} is not in the config`);
+    const templateId = await this.spira.projectTemplateId(spiraProjectId);
+    const live = await this.spira.incidentStatuses(templateId);
+    const missing = unmappedStatuses(project.incidentStatuses, live.map((s) => s.IncidentStatusId));
+    if (missing.length > 0) {
+      const names = live.filter((s) => missing.includes(s.IncidentStatusId)).map((s) => `${s.IncidentStatusId} "${s.Name}"`);
+      throw new MappingConfigError(`projects[${index}].incidentStatuses: Spira statuses ${names.join(', ')} are not mapped`);
+    }
+    const [spiraUsers, gitlabUsers] = this.config.autoMapUsers
+      ? await Promise.all([this.spira.projectUsers(spiraProjectId), this.gitlab.projectMembers(gitlabProjectId)])
+      : [[], []];
+    const users = buildUserMap(
+      this.config.users,
+      this.config.autoMapUsers,
+      spiraUsers.map((u) => ({ userId: u.UserId, userName: u.UserName, fullName: `${u.FirstName ?? ''} ${u.LastName ?? ''}` })),
+      gitlabUsers,
+    );
+    const pairs = new Map(project.releases.map((r) => [r.gitlabMilestoneId, r.spiraReleaseId]));
+    return { project, statuses: project.incidentStatuses, users, releaseFor: (id) => pairs.get(id) };
+  }
+}

@@ -1,0 +1,61 @@
+import { ConcurrencyConflictError } from '../domain/errors.js';
+import type { IncidentFields } from '../domain/issue-to-incident.js';
+import { markersIn } from '../domain/markup.js';
+import type { SpiraIncident } from '../connectors/spira/spira-schemas.js';
+import type { SpiraPort } from '../ports/sync-ports.js';
+
+const MAX_ATTEMPTS = 4;
+
+/**
+ * GET then full PUT with the same ConcurrencyDate; on 409 re-read and re-apply. `patchFor` is asked again
+ * on every attempt so the change is computed against what Spira holds now.
+ */
+export async function updateIncident(
+  spira: SpiraPort,
+  first: SpiraIncident,
+  patchFor: (current: SpiraIncident) => Partial<IncidentFields>,
+): Promise<{ incident: SpiraIncident; patch: Partial<IncidentFields> }> {
+  let current = first;
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const patch = patchFor(current);
+    if (Object.keys(patch).length === 0) return { incident: current, patch };
+    const next = { ...current, ...patch };
+    try {
+      await spira.updateIncident(next);
+      return { incident: next, patch };
+    } catch (error) {
+      if (!(error instanceof ConcurrencyConflictError) || attempt === MAX_ATTEMPTS) throw error;
+      current = await spira.incident(current.ProjectId, current.IncidentId);
+    }
+  }
+  throw new ConcurrencyConflictError(`incident ${first.IncidentId} kept changing`);
+}
+
+/** Finds an incident created since `since` whose description carries `ref` (an orphan of a crashed attempt). */
+export async function findIncidentByMarker(spira: SpiraPort, projectId: number, ref: string, since: string): Promise<number | undefined> {
+  const start = new Date(Date.parse(since) - 5 * 60_000).toISOString();
+  const filters = [{ PropertyName: 'CreationDate', DateRangeValue: { StartDate: start, EndDate: null, ConsiderTimes: true } }];
+  for (let row = 1; ; row += 500) {
+    const page = await spira.searchIncidents(projectId, filters, row, 500, 'CreationDate');
+    const hit = page.find((incident) => markersIn(incident.Description).includes(ref));
+    if (hit) return hit.IncidentId;
+    if (page.length < 500) return undefined;
+  }
+}
+
+/** Finds a comment of an incident that carries `ref`. */
+export async function findCommentByMarker(spira: SpiraPort, projectId: number, incidentId: number, ref: string): Promise<number | undefined> {
+  const comments = await spira.comments(projectId, incidentId);
+  return comments.find((comment) => markersIn(comment.Text).includes(ref))?.CommentId;
+}
+
+/** The synced fields of an incident as read. */
+export function fieldsOf(incident: SpiraIncident): IncidentFields {
+  return {
+    Name: incident.Name,
+    Description: incident.Description ?? '',
+    IncidentStatusId: incident.IncidentStatusId,
+    OwnerId: incident.OwnerId,
+    ResolvedReleaseId: incident.ResolvedReleaseId ?? null,
+  };
+}

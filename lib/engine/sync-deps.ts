@@ -1,0 +1,19 @@
+import type { LinkStore } from '../ports/link-store.js';
+import type { FaultHook, GitLabPort, Log, SpiraPort } from '../ports/sync-ports.js';
+import type { ProjectContexts } from './project-context.js';
+
+/** Everything the worker's use cases need, built once per container. */
+export interface SyncDeps {
+  gitlab: GitLabPort;
+  spira: SpiraPort;
+  links: LinkStore;
+  contexts: ProjectContexts;
+  log: Log;
+  fault?: FaultHook;
+}
+
+/** What applying one command did, for logs, audit and tests. */
+export type SyncOutcome =
+  | { action: 'created'; target: string }
+  | { action: 'updated'; target: string; fields: string[] }
+  | { action: 'skipped'; reason: string };

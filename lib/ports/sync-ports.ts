@@ -1,0 +1,43 @@
+import type { GitLabIssue, GitLabNote, GitLabUser } from '../connectors/gitlab/rest-schemas.js';
+import type { NewSpiraIncident } from '../connectors/spira/spira-client.js';
+import type {
+  SpiraComment,
+  SpiraFilter,
+  SpiraIncident,
+  SpiraIncidentStatus,
+  SpiraProjectUser,
+} from '../connectors/spira/spira-schemas.js';
+
+/** What the engine reads from GitLab (implemented by GitLabClient). */
+export interface GitLabPort {
+  issue(projectId: number, iid: number): Promise<GitLabIssue>;
+  note(projectId: number, iid: number, noteId: number): Promise<GitLabNote>;
+  projectMembers(projectId: number): Promise<GitLabUser[]>;
+}
+
+/** What the engine reads from and writes to Spira (implemented by SpiraClient). */
+export interface SpiraPort {
+  projectTemplateId(projectId: number): Promise<number>;
+  incidentStatuses(templateId: number): Promise<SpiraIncidentStatus[]>;
+  projectUsers(projectId: number): Promise<SpiraProjectUser[]>;
+  incident(projectId: number, incidentId: number): Promise<SpiraIncident>;
+  createIncident(projectId: number, incident: NewSpiraIncident): Promise<number>;
+  updateIncident(incident: SpiraIncident): Promise<void>;
+  searchIncidents(projectId: number, filters: SpiraFilter[], startRow: number, rows: number, sortBy: string): Promise<SpiraIncident[]>;
+  comments(projectId: number, incidentId: number): Promise<SpiraComment[]>;
+  addComment(projectId: number, incidentId: number, text: string, userId: number | null): Promise<number>;
+}
+
+/** Structured log lines (Powertools Logger in Lambda). */
+export interface Log {
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+}
+
+/**
+ * Named points between the worker's steps where a test can make it crash (claim → create → complete →
+ * fingerprint → ack). Production passes nothing.
+ */
+export type FaultPoint = 'after-claim' | 'after-create' | 'after-complete' | 'after-fingerprint';
+export type FaultHook = (point: FaultPoint, key: string) => void | Promise<void>;

@@ -1,0 +1,85 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
+import { createAwsClients } from '../aws/clients.js';
+import { SqsCommandQueue } from '../aws/sqs-command-queue.js';
+import { type RuntimeEnv, processEnv, readRuntimeEnv } from '../config/runtime-env.js';
+import { type ResolvedConfig, resolveSecrets, type SsmReader } from '../config/secrets.js';
+import { loadSyncConfig } from '../config/sync-config.js';
+import { GitLabClient } from '../connectors/gitlab/gitlab-client.js';
+import { SpiraClient } from '../connectors/spira/spira-client.js';
+import type { IngestDeps } from '../engine/ingest-gitlab-event.js';
+import type { Parking } from '../engine/process-sync-record.js';
+import { ProjectContexts } from '../engine/project-context.js';
+import type { SyncDeps } from '../engine/sync-deps.js';
+import type { Log } from '../ports/sync-ports.js';
+import { DynamoDeliveryStore } from '../stores/dynamo-delivery-store.js';
+import { DynamoLinkStore } from '../stores/dynamo-link-store.js';
+import { DynamoParkingStore } from '../stores/dynamo-parking-store.js';
+
+/** Everything the three functions use, built once per container (or once per local process). */
+export interface Runtime {
+  config: ResolvedConfig;
+  env: RuntimeEnv;
+  ingest: IngestDeps;
+  sync: SyncDeps & { parking: Parking };
+  log: Log;
+}
+
+/** Optional replacements, for the local runtime and tests. */
+export interface RuntimeOptions {
+  env?: RuntimeEnv;
+  config?: ResolvedConfig;
+  log?: Log;
+  readSsm?: SsmReader;
+}
+
+const readSsmWithPowertools: SsmReader = (name) => getParameter(name, { decrypt: true, maxAge: 300 });
+
+/** Reads env and config (secrets from SSM through Powertools Parameters, cached 5 minutes) and wires the adapters. */
+export async function buildRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
+  const env = options.env ?? readRuntimeEnv();
+  const log = options.log ?? powertoolsLog();
+  const config =
+    options.config ?? (await resolveSecrets(await loadSyncConfig(env.SYNC_CONFIG), processEnv(), options.readSsm ?? readSsmWithPowertools));
+  const { db, sqs } = createAwsClients(env);
+  const gitlab = new GitLabClient({ baseUrl: config.gitlab.baseUrl, token: config.gitlab.token });
+  const spira = new SpiraClient({ baseUrl: config.spira.baseUrl, username: config.spira.username, apiKey: config.spira.apiKey });
+  const ingest: IngestDeps = {
+    webhookSecret: config.gitlab.webhookSecret,
+    account: config.gitlab.account,
+    projects: config.projects,
+    queue: new SqsCommandQueue(sqs, env.QUEUE_URL),
+    deliveries: new DynamoDeliveryStore(db, env.TABLE_NAME),
+  };
+  const sync = {
+    gitlab,
+    spira,
+    links: new DynamoLinkStore(db, env.TABLE_NAME),
+    contexts: new ProjectContexts(config, spira, gitlab),
+    parking: new DynamoParkingStore(db, env.TABLE_NAME),
+    log,
+  };
+  return { config, env, ingest, sync, log };
+}
+
+/** Powertools Logger behind the engine's small Log port (JSON lines to CloudWatch). */
+function powertoolsLog(): Log {
+  const logger = new Logger({ serviceName: 'spira-gitlab-sync' });
+  return {
+    info: (message, extra) => logger.info(message, extra ?? {}),
+    warn: (message, extra) => logger.warn(message, extra ?? {}),
+    error: (message, extra) => logger.error(message, extra ?? {}),
+  };
+}
+
+/** Memoises the runtime for a Lambda container; a failed build is retried on the next invocation. */
+export function lazyRuntime(build: () => Promise<Runtime> = buildRuntime): () => Promise<Runtime> {
+  let pending: Promise<Runtime> | undefined;
+  return () => {
+    pending ??= build().catch((error: unknown) => {
+      pending = undefined;
+      throw error;
+    });
+    return pending;
+  };
+}

@@ -1,6 +1,7 @@
 import type { GitLabState, StatusRow } from './status.js';
 import { spiraStatusFor } from './status.js';
 import { changedFields, fingerprintFields } from './fingerprint.js';
+import { stripOwnMarkdown } from './gitlab-text.js';
 import { escapeHtml, marker, markdownToSafeHtml } from './markup.js';
 import type { UserMap } from './users.js';
 
@@ -13,6 +14,7 @@ export interface IssueView {
   state: GitLabState;
   author: { username: string; name: string };
   assigneeUsername: string | undefined;
+  assigneeId?: number;
   milestoneId: number | null;
   webUrl: string;
 }
@@ -32,6 +34,8 @@ export interface IssueContext {
   users: UserMap;
   /** Spira release paired with a GitLab milestone id, if any. */
   releaseFor(milestoneId: number): number | undefined;
+  /** The sync user's GitLab login (its issues came from Spira: no attribution). */
+  syncUsername: string;
 }
 
 /** GitLab-side field values we track per issue (their hashes are what we last saw or wrote). */
@@ -64,8 +68,9 @@ export function issueRef(issue: Pick<IssueView, 'projectId' | 'iid'>): string {
 
 /** Incident Description: sanitized HTML of the issue, an attribution line when its author is not mapped, and the marker. */
 export function incidentDescription(issue: IssueView, ctx: IssueContext): string {
-  const body = markdownToSafeHtml(issue.description ?? '');
-  const mapped = ctx.users.spiraIdFor(issue.author.username) !== undefined;
+  const body = markdownToSafeHtml(stripOwnMarkdown(issue.description ?? ''));
+  const mapped =
+    ctx.users.spiraIdFor(issue.author.username) !== undefined || issue.author.username.toLowerCase() === ctx.syncUsername.toLowerCase();
   const by = `<p><em>Reported in GitLab by @${escapeHtml(issue.author.username)} (${escapeHtml(issue.author.name)}): <a href="${escapeHtml(issue.webUrl)}">${escapeHtml(issue.webUrl)}</a></em></p>`;
   return `${mapped ? '' : by}${body}${marker(issueRef(issue))}`;
 }

@@ -19,6 +19,13 @@ export const SyncCommandSchema = z.discriminatedUnion('kind', [
     noteId: z.number().int().positive(),
   }),
   z.object({ ...Base, kind: z.literal('gitlab.milestone'), milestoneId: z.number().int().positive() }),
+  z.object({
+    ...Base,
+    kind: z.literal('spira.incident'),
+    incidentId: z.number().int().positive(),
+    /** The linked issue, when there is one: the command then shares that issue's group. */
+    iid: z.number().int().positive().optional(),
+  }),
 ]);
 export type SyncCommand = z.infer<typeof SyncCommandSchema>;
 export type SyncCommandOf<K extends SyncCommand['kind']> = Extract<SyncCommand, { kind: K }>;
@@ -34,6 +41,10 @@ export function messageGroupOf(command: SyncCommand): string {
       return `gl-${command.gitlabProjectId}-issue-${command.iid}`;
     case 'gitlab.milestone':
       return `gl-${command.gitlabProjectId}-milestone-${command.milestoneId}`;
+    case 'spira.incident':
+      return command.iid === undefined
+        ? `sp-${command.spiraProjectId}-incident-${command.incidentId}`
+        : `gl-${command.gitlabProjectId}-issue-${command.iid}`;
   }
 }
 

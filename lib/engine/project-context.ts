@@ -12,6 +12,13 @@ export interface ProjectContext {
   statuses: readonly StatusRow[];
   users: UserMap;
   releaseFor(milestoneId: number): number | undefined;
+  milestoneFor(releaseId: number): number | undefined;
+  /** GitLab user id of a project member. */
+  gitlabUserId(username: string): number | undefined;
+  /** The sync user's GitLab login: issues it authored came from Spira and carry no GitLab attribution. */
+  syncUsername: string;
+  /** Spira's web root, for links back to incidents. */
+  spiraWebUrl: string;
 }
 
 /** Loads project contexts and keeps them for `ttlMs` (users and statuses change rarely). */
@@ -47,16 +54,28 @@ export class ProjectContexts {
       const names = live.filter((s) => missing.includes(s.IncidentStatusId)).map((s) => `${s.IncidentStatusId} "${s.Name}"`);
       throw new MappingConfigError(`projects[${index}].incidentStatuses: Spira statuses ${names.join(', ')} are not mapped`);
     }
-    const [spiraUsers, gitlabUsers] = this.config.autoMapUsers
-      ? await Promise.all([this.spira.projectUsers(spiraProjectId), this.gitlab.projectMembers(gitlabProjectId)])
-      : [[], []];
+    const [spiraUsers, gitlabUsers] = await Promise.all([
+      this.config.autoMapUsers ? this.spira.projectUsers(spiraProjectId) : [],
+      this.gitlab.projectMembers(gitlabProjectId),
+    ]);
     const users = buildUserMap(
       this.config.users,
       this.config.autoMapUsers,
       spiraUsers.map((u) => ({ userId: u.UserId, userName: u.UserName, fullName: `${u.FirstName ?? ''} ${u.LastName ?? ''}` })),
       gitlabUsers,
     );
-    const pairs = new Map(project.releases.map((r) => [r.gitlabMilestoneId, r.spiraReleaseId]));
-    return { project, statuses: project.incidentStatuses, users, releaseFor: (id) => pairs.get(id) };
+    const toRelease = new Map(project.releases.map((r) => [r.gitlabMilestoneId, r.spiraReleaseId]));
+    const toMilestone = new Map(project.releases.map((r) => [r.spiraReleaseId, r.gitlabMilestoneId]));
+    const ids = new Map(gitlabUsers.map((u) => [u.username.toLowerCase(), u.id]));
+    return {
+      project,
+      statuses: project.incidentStatuses,
+      users,
+      releaseFor: (id) => toRelease.get(id),
+      milestoneFor: (id) => toMilestone.get(id),
+      gitlabUserId: (username) => ids.get(username.toLowerCase()),
+      syncUsername: this.config.gitlab.login,
+      spiraWebUrl: this.config.spira.baseUrl.replace(/\/+$/, ''),
+    };
   }
 }

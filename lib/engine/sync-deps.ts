@@ -1,3 +1,4 @@
+import type { MentionPolicy } from '../domain/gitlab-text.js';
 import type { LinkStore } from '../ports/link-store.js';
 import type { FaultHook, GitLabPort, Log, SpiraPort } from '../ports/sync-ports.js';
 import type { ProjectContexts } from './project-context.js';
@@ -9,6 +10,8 @@ export interface SyncDeps {
   links: LinkStore;
   contexts: ProjectContexts;
   log: Log;
+  /** How `@mentions` in text written into GitLab are treated (config `gitlab.mentions`). */
+  mentions: MentionPolicy;
   fault?: FaultHook;
 }
 

@@ -1,5 +1,5 @@
 import type { GitLabIssue } from '../connectors/gitlab/rest-schemas.js';
-import { RemoteNotFoundError, StatusNotAppliedError } from '../domain/errors.js';
+import { CounterpartPendingError, RemoteNotFoundError, StatusNotAppliedError } from '../domain/errors.js';
 import { fingerprintFields } from '../domain/fingerprint.js';
 import {
   changedIssueFields,
@@ -11,8 +11,9 @@ import {
   newIncidentFor,
 } from '../domain/issue-to-incident.js';
 import { keys, type LinkRecord } from '../domain/link.js';
+import { markersIn } from '../domain/markup.js';
 import type { SyncCommandOf } from '../domain/sync-command.js';
-import { createOnce } from './create-once.js';
+import { createOnce, pointerBack } from './create-once.js';
 import type { ProjectContext } from './project-context.js';
 import { fieldsOf, findIncidentByMarker, updateIncident } from './spira-writes.js';
 import type { SyncDeps, SyncOutcome } from './sync-deps.js';
@@ -27,6 +28,7 @@ export function issueViewOf(issue: GitLabIssue): IssueView {
     state: issue.state,
     author: { username: issue.author.username, name: issue.author.name },
     assigneeUsername: issue.assignees[0]?.username,
+    assigneeId: issue.assignees[0]?.id,
     milestoneId: issue.milestone?.id ?? null,
     webUrl: issue.web_url,
   };
@@ -42,14 +44,20 @@ export async function syncGitLabIssue(deps: SyncDeps, command: SyncCommandOf<'gi
   });
   if (!rest) return { action: 'skipped', reason: 'issue no longer exists in GitLab' };
   const issue = issueViewOf(rest);
+  const key = keys.gitlabIssue(gitlabProjectId, iid);
+  if (markersIn(issue.description).some((ref) => ref.startsWith('spira-incident:')) && !(await deps.links.get(key))) {
+    // We made this issue from a Spira incident and have not recorded the pair yet: never make a second incident.
+    throw new CounterpartPendingError(`issue ${iid} was created from Spira; its link is not recorded yet`);
+  }
   const { record, created } = await createOnce(
     deps.links,
-    keys.gitlabIssue(gitlabProjectId, iid),
+    key,
     { gitlabProjectId, spiraProjectId: pid },
     {
-      adopt: (claim) => findIncidentByMarker(deps.spira, pid, issueRef(issue), claim.claimedAt).then((id) => id?.toString()),
-      create: () => deps.spira.createIncident(pid, newIncidentFor(issue, ctx)).then(String),
-      reverseKey: (id) => keys.spiraIncident(pid, Number(id)),
+      adopt: (claim) => findIncidentByMarker(deps.spira, pid, issueRef(issue), claim.claimedAt),
+      create: () => deps.spira.createIncident(pid, newIncidentFor(issue, ctx)),
+      idOf: String,
+      beforeComplete: (id, claim) => pointerBack(deps.links, claim.pk, keys.spiraIncident(pid, id), { spiraProjectId: pid, gitlabProjectId }),
     },
     deps.fault,
   );

@@ -5,7 +5,7 @@ import { markersIn } from '../domain/markup.js';
 import { commentHtmlFor, type NoteView, noteRef } from '../domain/note-to-comment.js';
 import type { SyncCommandOf } from '../domain/sync-command.js';
 import { CounterpartPendingError } from '../domain/errors.js';
-import { createOnce } from './create-once.js';
+import { createOnce, pointerBack } from './create-once.js';
 import { findCommentByMarker } from './spira-writes.js';
 import type { SyncDeps, SyncOutcome } from './sync-deps.js';
 import { syncGitLabIssue } from './sync-gitlab-issue.js';
@@ -36,9 +36,10 @@ export async function syncGitLabNote(deps: SyncDeps, command: SyncCommandOf<'git
       key,
       { gitlabProjectId, spiraProjectId: pid, gitlabHashes: { body: bodyHash } },
       {
-        adopt: () => findCommentByMarker(deps.spira, pid, incidentId, ref).then((id) => id?.toString()),
-        create: () => deps.spira.addComment(pid, incidentId, commentHtmlFor(note, users, edit), userId).then(String),
-        reverseKey: (id) => keys.spiraComment(pid, Number(id)),
+        adopt: () => findCommentByMarker(deps.spira, pid, incidentId, ref),
+        create: () => deps.spira.addComment(pid, incidentId, commentHtmlFor(note, users, edit), userId),
+        idOf: String,
+        beforeComplete: (id, claim) => pointerBack(deps.links, claim.pk, keys.spiraComment(pid, id), { spiraProjectId: pid, gitlabProjectId }),
       },
       deps.fault,
     );

@@ -1,3 +1,4 @@
+import type { GitLabIssueWrite } from '../connectors/gitlab/gitlab-client.js';
 import type { GitLabIssue, GitLabNote, GitLabUser } from '../connectors/gitlab/rest-schemas.js';
 import type { NewSpiraIncident } from '../connectors/spira/spira-client.js';
 import type {
@@ -8,9 +9,14 @@ import type {
   SpiraProjectUser,
 } from '../connectors/spira/spira-schemas.js';
 
-/** What the engine reads from GitLab (implemented by GitLabClient). */
+/** What the engine reads from and writes to GitLab (implemented by GitLabClient). */
 export interface GitLabPort {
   issue(projectId: number, iid: number): Promise<GitLabIssue>;
+  issuesCreatedAfter(projectId: number, after: string): Promise<GitLabIssue[]>;
+  createIssue(projectId: number, fields: GitLabIssueWrite): Promise<GitLabIssue>;
+  updateIssue(projectId: number, iid: number, fields: GitLabIssueWrite): Promise<GitLabIssue>;
+  createNote(projectId: number, iid: number, body: string): Promise<GitLabNote>;
+  notes(projectId: number, iid: number): Promise<GitLabNote[]>;
   note(projectId: number, iid: number, noteId: number): Promise<GitLabNote>;
   projectMembers(projectId: number): Promise<GitLabUser[]>;
 }

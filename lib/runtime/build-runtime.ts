@@ -8,10 +8,12 @@ import { loadSyncConfig } from '../config/sync-config.js';
 import { GitLabClient } from '../connectors/gitlab/gitlab-client.js';
 import { SpiraClient } from '../connectors/spira/spira-client.js';
 import type { IngestDeps } from '../engine/ingest-gitlab-event.js';
+import type { PollDeps } from '../engine/poll-spira.js';
 import type { Parking } from '../engine/process-sync-record.js';
 import { ProjectContexts } from '../engine/project-context.js';
 import type { SyncDeps } from '../engine/sync-deps.js';
 import type { Log } from '../ports/sync-ports.js';
+import { DynamoCursorStore } from '../stores/dynamo-cursor-store.js';
 import { DynamoDeliveryStore } from '../stores/dynamo-delivery-store.js';
 import { DynamoLinkStore } from '../stores/dynamo-link-store.js';
 import { DynamoParkingStore } from '../stores/dynamo-parking-store.js';
@@ -22,6 +24,7 @@ export interface Runtime {
   env: RuntimeEnv;
   ingest: IngestDeps;
   sync: SyncDeps & { parking: Parking };
+  poll: PollDeps;
   log: Log;
 }
 
@@ -44,22 +47,41 @@ export async function buildRuntime(options: RuntimeOptions = {}): Promise<Runtim
   const { db, sqs } = createAwsClients(env);
   const gitlab = new GitLabClient({ baseUrl: config.gitlab.baseUrl, token: config.gitlab.token });
   const spira = new SpiraClient({ baseUrl: config.spira.baseUrl, username: config.spira.username, apiKey: config.spira.apiKey });
+  const queue = new SqsCommandQueue(sqs, env.QUEUE_URL);
+  const links = new DynamoLinkStore(db, env.TABLE_NAME);
   const ingest: IngestDeps = {
     webhookSecret: config.gitlab.webhookSecret,
     account: config.gitlab.account,
     projects: config.projects,
-    queue: new SqsCommandQueue(sqs, env.QUEUE_URL),
+    queue,
     deliveries: new DynamoDeliveryStore(db, env.TABLE_NAME),
   };
   const sync = {
     gitlab,
     spira,
-    links: new DynamoLinkStore(db, env.TABLE_NAME),
+    links,
     contexts: new ProjectContexts(config, spira, gitlab),
     parking: new DynamoParkingStore(db, env.TABLE_NAME),
     log,
+    mentions: config.gitlab.mentions,
   };
-  return { config, env, ingest, sync, log };
+  const gitlabIds = new Map<string, Promise<number>>();
+  const poll: PollDeps = {
+    spira,
+    queue,
+    links,
+    cursors: new DynamoCursorStore(db, env.TABLE_NAME),
+    projects: config.projects,
+    timeOffsetHours: config.timeOffsetHours,
+    overlapMs: 2 * 60_000,
+    log,
+    gitlabProjectId: (project) => {
+      const path = project.gitlabProject.includes('/') ? project.gitlabProject : `${config.gitlab.account}/${project.gitlabProject}`;
+      if (!gitlabIds.has(path)) gitlabIds.set(path, gitlab.project(path).then((p) => p.id));
+      return gitlabIds.get(path) as Promise<number>;
+    },
+  };
+  return { config, env, ingest, sync, poll, log };
 }
 
 /** Powertools Logger behind the engine's small Log port (JSON lines to CloudWatch). */

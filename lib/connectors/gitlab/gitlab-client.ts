@@ -12,6 +12,15 @@ import {
   GitLabUserSchema,
 } from './rest-schemas.js';
 
+/** Issue fields the sync writes. */
+export interface GitLabIssueWrite {
+  title?: string;
+  description?: string;
+  assignee_ids?: number[];
+  milestone_id?: number | null;
+  state_event?: 'close' | 'reopen';
+}
+
 /** Connection settings of the GitLab REST API v4. */
 export interface GitLabClientOptions {
   baseUrl: string;
@@ -64,12 +73,47 @@ export class GitLabClient {
     return this.get(`projects/${projectId}/issues/${iid}/notes/${noteId}`, GitLabNoteSchema, `note ${noteId}`);
   }
 
+  /** Issues of a project created on or after a time (to find an orphan of a crashed create by its marker). */
+  issuesCreatedAfter(projectId: number, after: string): Promise<GitLabIssue[]> {
+    const query = `created_after=${encodeURIComponent(after)}&order_by=created_at&sort=asc&per_page=100&scope=all`;
+    return this.get(`projects/${projectId}/issues?${query}`, z.array(GitLabIssueSchema), 'issue list');
+  }
+
+  /** Creates an issue (GitLab ignores `state_event` here: close it with a separate update). */
+  createIssue(projectId: number, fields: GitLabIssueWrite): Promise<GitLabIssue> {
+    return this.send('POST', `projects/${projectId}/issues`, fields, GitLabIssueSchema, 'new issue');
+  }
+
+  /** Updates an issue; callers send only fields that differ (a no-op PUT still fires an update webhook). */
+  updateIssue(projectId: number, iid: number, fields: GitLabIssueWrite): Promise<GitLabIssue> {
+    return this.send('PUT', `projects/${projectId}/issues/${iid}`, fields, GitLabIssueSchema, `issue ${projectId}#${iid} update`);
+  }
+
+  createNote(projectId: number, iid: number, body: string): Promise<GitLabNote> {
+    return this.send('POST', `projects/${projectId}/issues/${iid}/notes`, { body }, GitLabNoteSchema, 'new note');
+  }
+
+  /** All notes of an issue, oldest first (to find an orphan note by its marker). */
+  notes(projectId: number, iid: number): Promise<GitLabNote[]> {
+    const path = `projects/${projectId}/issues/${iid}/notes?sort=asc&order_by=created_at&per_page=100`;
+    return this.get(path, z.array(GitLabNoteSchema), `notes of ${projectId}#${iid}`);
+  }
+
   private async get<T extends z.ZodType>(path: string, schema: T, what: string): Promise<z.infer<T>> {
     try {
       const response = await this.http.get(path);
       return parseResponse(schema, response.body, `GitLab ${what}`);
     } catch (error) {
       throw toDomainError('gitlab', `GET ${what}`, error);
+    }
+  }
+
+  private async send<T extends z.ZodType>(method: 'POST' | 'PUT', path: string, json: unknown, schema: T, what: string): Promise<z.infer<T>> {
+    try {
+      const response = await this.http(path, { method, json });
+      return parseResponse(schema, response.body, `GitLab ${what}`);
+    } catch (error) {
+      throw toDomainError('gitlab', `${method} ${what}`, error);
     }
   }
 }

@@ -1,0 +1,123 @@
+import type { GitLabIssue } from '../connectors/gitlab/rest-schemas.js';
+import type { SpiraIncident } from '../connectors/spira/spira-schemas.js';
+import { CounterpartPendingError, RemoteNotFoundError } from '../domain/errors.js';
+import { changedFields, fingerprintFields } from '../domain/fingerprint.js';
+import {
+  type IncidentContext,
+  type IncidentField,
+  type IncidentView,
+  incidentRef,
+  issuePatchFor,
+  issueStateFor,
+  newIssueFor,
+} from '../domain/incident-to-issue.js';
+import { incidentFields, issueFields } from '../domain/issue-to-incident.js';
+import { keys, type LinkRecord } from '../domain/link.js';
+import { markersIn } from '../domain/markup.js';
+import type { SyncCommandOf } from '../domain/sync-command.js';
+import { createOnce } from './create-once.js';
+import type { ProjectContext } from './project-context.js';
+import { fieldsOf } from './spira-writes.js';
+import type { SyncDeps, SyncOutcome } from './sync-deps.js';
+import { issueViewOf } from './sync-gitlab-issue.js';
+
+type Command = SyncCommandOf<'spira.incident'>;
+
+/** Spira incident → GitLab issue: create it once (then close it if needed), or push the fields changed in Spira. */
+export async function syncSpiraIncident(deps: SyncDeps, command: Command): Promise<SyncOutcome> {
+  const { spiraProjectId: pid, gitlabProjectId, incidentId } = command;
+  const ctx = await deps.contexts.get(pid, gitlabProjectId);
+  const incident = await deps.spira.incident(pid, incidentId).catch((error: unknown) => {
+    if (error instanceof RemoteNotFoundError) return undefined;
+    throw error;
+  });
+  if (!incident) return { action: 'skipped', reason: 'incident no longer exists in Spira' };
+  const view = incidentViewOf(incident);
+  const pairKey = await pairKeyOf(deps, command, incident);
+  if (pairKey === undefined) return createIssue(deps, command, view, ctx);
+  const pair = await deps.links.get(pairKey);
+  if (pair?.state !== 'linked' || pair.spiraHashes === undefined) {
+    throw new CounterpartPendingError(`incident ${incidentId}: its issue link ${pairKey} is not complete yet`);
+  }
+  return pushChanges(deps, pair, view, ctx);
+}
+
+function incidentViewOf(incident: SpiraIncident): IncidentView {
+  return {
+    ...fieldsOf(incident),
+    projectId: incident.ProjectId,
+    incidentId: incident.IncidentId,
+    openerId: incident.OpenerId,
+    openerName: typeof incident.OpenerName === 'string' ? incident.OpenerName : null,
+  };
+}
+
+function contextFor(deps: SyncDeps, ctx: ProjectContext): IncidentContext {
+  return { ...ctx, mentions: deps.mentions };
+}
+
+/** The pair record's key: from the incident's own marker (GitLab-born) or its pointer record (linked earlier). */
+async function pairKeyOf(deps: SyncDeps, command: Command, incident: SpiraIncident): Promise<string | undefined> {
+  const born = markersIn(incident.Description).find((ref) => ref.startsWith('gitlab-issue:'));
+  if (born) {
+    const [projectId, iid] = born.slice('gitlab-issue:'.length).split('/').map(Number);
+    return keys.gitlabIssue(projectId as number, iid as number);
+  }
+  const pointer = await deps.links.get(keys.spiraIncident(command.spiraProjectId, command.incidentId));
+  return pointer?.state === 'linked' ? pointer.targetId : undefined;
+}
+
+async function createIssue(deps: SyncDeps, command: Command, incident: IncidentView, ctx: ProjectContext): Promise<SyncOutcome> {
+  const { gitlabProjectId: gpid, spiraProjectId: pid } = command;
+  const ictx = contextFor(deps, ctx);
+  const ref = incidentRef(incident);
+  const result = await createOnce<GitLabIssue>(
+    deps.links,
+    keys.spiraIncident(pid, incident.incidentId),
+    { spiraProjectId: pid, gitlabProjectId: gpid },
+    {
+      adopt: async (claim) => {
+        const since = new Date(Date.parse(claim.claimedAt) - 5 * 60_000).toISOString();
+        const issues = await deps.gitlab.issuesCreatedAfter(gpid, since);
+        return issues.find((issue) => markersIn(issue.description).includes(ref));
+      },
+      create: async () => {
+        const created = await deps.gitlab.createIssue(gpid, newIssueFor(incident, ictx));
+        // GitLab ignores state_event on create: close it with a second call.
+        if (issueStateFor(incident, ctx.statuses) !== 'closed') return created;
+        return deps.gitlab.updateIssue(gpid, created.iid, { state_event: 'close' });
+      },
+      idOf: (issue) => keys.gitlabIssue(gpid, issue.iid),
+      beforeComplete: (issue, claim) =>
+        deps.links.overwrite({
+          pk: keys.gitlabIssue(gpid, issue.iid),
+          state: 'linked',
+          version: 0,
+          claimedAt: claim.claimedAt,
+          targetId: String(incident.incidentId),
+          counterpart: claim.pk,
+          spiraProjectId: pid,
+          gitlabProjectId: gpid,
+          gitlabHashes: fingerprintFields(issueFields(issueViewOf(issue))),
+          spiraHashes: fingerprintFields(incidentFields(incident)),
+        }),
+    },
+    deps.fault,
+  );
+  if (!result.created) return { action: 'skipped', reason: `already linked to ${result.record.targetId}` };
+  return { action: 'created', target: `issue ${result.record.targetId}` };
+}
+
+async function pushChanges(deps: SyncDeps, pair: LinkRecord, incident: IncidentView, ctx: ProjectContext): Promise<SyncOutcome> {
+  const spiraHashes = fingerprintFields(incidentFields(incident));
+  const changed = changedFields(spiraHashes, pair.spiraHashes) as IncidentField[];
+  if (changed.length === 0) return { action: 'skipped', reason: 'no field changed since the last sync (duplicate or echo)' };
+  const [, gpid, iid] = pair.pk.split('#').map(Number);
+  const issue = await deps.gitlab.issue(gpid as number, iid as number);
+  const patch = issuePatchFor(incident, changed, issueViewOf(issue), contextFor(deps, ctx));
+  const after = Object.keys(patch).length === 0 ? issue : await deps.gitlab.updateIssue(gpid as number, iid as number, patch);
+  await deps.links.save({ ...pair, spiraHashes, gitlabHashes: fingerprintFields(issueFields(issueViewOf(after))) });
+  await deps.fault?.('after-fingerprint', pair.pk);
+  if (Object.keys(patch).length === 0) return { action: 'skipped', reason: `GitLab already matches (${changed.join(', ')})` };
+  return { action: 'updated', target: `issue ${gpid}#${iid}`, fields: Object.keys(patch) };
+}

@@ -4,7 +4,17 @@
  */
 
 /** .NET type of a bound property: `?` marks `Nullable<T>`; strings and lists are always nullable. */
-export type FieldKind = 'int' | 'int?' | 'num' | 'num?' | 'str' | 'bool' | 'bool?' | 'date' | 'date?' | 'list';
+export type FieldKind =
+  | 'int'
+  | 'int?'
+  | 'num'
+  | 'num?'
+  | 'str'
+  | 'bool'
+  | 'bool?'
+  | 'date'
+  | 'date?'
+  | 'list';
 
 /** `DateTime.MinValue` as Newtonsoft writes it: the value of a non-nullable date nobody set. */
 export const MIN_DATE = '0001-01-01T00:00:00.000Z';

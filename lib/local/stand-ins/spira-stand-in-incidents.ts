@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { artifactIn, checkConcurrency, commit, mergeCustomProperties, pick } from './spira-stand-in-artifacts.js';
+import {
+  artifactIn,
+  checkConcurrency,
+  commit,
+  mergeCustomProperties,
+  pick,
+} from './spira-stand-in-artifacts.js';
 import {
   COMMENT_FIELDS,
   convertValue,
@@ -70,7 +76,9 @@ const PUT_ALWAYS = [
 const PUT_IF_SET = ['IncidentTypeId', 'OpenerId', 'CreationDate'];
 
 /** Fields a person may set through the web UI stand-ins. */
-const UI_WRITABLE = STORED.filter((k) => !['IncidentId', 'ProjectId', 'LastUpdateDate', 'ConcurrencyDate', 'Guid'].includes(k));
+const UI_WRITABLE = STORED.filter(
+  (k) => !['IncidentId', 'ProjectId', 'LastUpdateDate', 'ConcurrencyDate', 'Guid'].includes(k),
+);
 
 const DAY_MS = 86_400_000;
 
@@ -81,11 +89,17 @@ function releaseInProduct(store: SpiraStore, id: unknown, projectId: number): bo
 function dateMessages(d: Record<string, unknown>): FieldMessage[] {
   const created = Date.parse(d.CreationDate as string);
   const out: FieldMessage[] = [];
-  if (d.ClosedDate !== null && Math.floor(Date.parse(d.ClosedDate as string) / DAY_MS) < Math.floor(created / DAY_MS)) {
+  if (
+    d.ClosedDate !== null &&
+    Math.floor(Date.parse(d.ClosedDate as string) / DAY_MS) < Math.floor(created / DAY_MS)
+  ) {
     out.push({ FieldName: 'ClosedDate', Message: 'The closed date cannot be before the creation date' });
   }
   if (d.StartDate !== null && Date.parse(d.StartDate as string) < created - DAY_MS) {
-    out.push({ FieldName: 'StartDate', Message: 'The start date cannot be more than one day before the creation date' });
+    out.push({
+      FieldName: 'StartDate',
+      Message: 'The start date cannot be more than one day before the creation date',
+    });
   }
   return out;
 }
@@ -99,7 +113,8 @@ function validateIncident(store: SpiraStore, d: Record<string, unknown>): void {
     if (!ok) msgs.push({ FieldName, Message: `${what} is not valid for this product` });
   };
   const inList = (list: LookupRec[], v: unknown) => list.some((l) => l.id === v);
-  if (typeof d.Name !== 'string' || d.Name.trim() === '') msgs.push({ FieldName: 'Name', Message: 'Name is required' });
+  if (typeof d.Name !== 'string' || d.Name.trim() === '')
+    msgs.push({ FieldName: 'Name', Message: 'Name is required' });
   need(inList(t.statuses, d.IncidentStatusId), 'IncidentStatusId', `Incident status ${d.IncidentStatusId}`);
   need(inList(t.types, d.IncidentTypeId), 'IncidentTypeId', `Incident type ${d.IncidentTypeId}`);
   need(d.PriorityId === null || inList(t.priorities, d.PriorityId), 'PriorityId', `Priority ${d.PriorityId}`);
@@ -129,7 +144,8 @@ export function insertIncident(
   const data: Record<string, unknown> = {
     ...pick(input, STORED),
     ProjectId: projectId,
-    IncidentStatusId: honourStatus && input.IncidentStatusId !== null ? input.IncidentStatusId : t.defaultStatusId,
+    IncidentStatusId:
+      honourStatus && input.IncidentStatusId !== null ? input.IncidentStatusId : t.defaultStatusId,
     IncidentTypeId: input.IncidentTypeId ?? t.defaultTypeId,
     OpenerId: input.OpenerId ?? callerId,
     Name: typeof input.Name === 'string' ? input.Name.slice(0, 255) : null,
@@ -216,7 +232,8 @@ export function insertComment(
 
 function commentMessages(store: SpiraStore, c: Record<string, unknown>): FieldMessage[] {
   const out: FieldMessage[] = [];
-  if (typeof c.Text !== 'string' || c.Text.trim() === '') out.push({ FieldName: 'Text', Message: 'Text is required' });
+  if (typeof c.Text !== 'string' || c.Text.trim() === '')
+    out.push({ FieldName: 'Text', Message: 'Text is required' });
   if (c.UserId !== null && !store.users.has(c.UserId as number)) {
     out.push({ FieldName: 'UserId', Message: `User ${c.UserId} is not valid` });
   }
@@ -239,10 +256,21 @@ export function addCommentsFromApi(
   const msgs = inputs.flatMap((c) => commentMessages(store, c));
   if (msgs.length > 0) throw validationFault(msgs);
   return inputs.map((c) => {
-    const rec = insertComment(store, incidentId, (c.UserId as number | null) ?? callerId, c.Text as string, null);
+    const rec = insertComment(
+      store,
+      incidentId,
+      (c.UserId as number | null) ?? callerId,
+      c.Text as string,
+      null,
+    );
     if (c.CreationDate !== null) rec.CreationDate = c.CreationDate as string;
     const author = store.requireUser(rec.UserId);
-    const filled = { CommentId: rec.CommentId, ArtifactId: incidentId, UserId: rec.UserId, UserName: fullName(author) };
+    const filled = {
+      CommentId: rec.CommentId,
+      ArtifactId: incidentId,
+      UserId: rec.UserId,
+      UserName: fullName(author),
+    };
     return { ...c, ...filled, CreationDate: rec.CreationDate } as RemoteCommentLike;
   });
 }

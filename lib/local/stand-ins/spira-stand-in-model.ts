@@ -8,7 +8,13 @@
 
 import { type FieldKind, MIN_DATE } from './spira-stand-in-fields.js';
 
-export { COMMENT_FIELDS, type FieldKind, INCIDENT_FIELDS, MIN_DATE, RELEASE_FIELDS } from './spira-stand-in-fields.js';
+export {
+  COMMENT_FIELDS,
+  type FieldKind,
+  INCIDENT_FIELDS,
+  MIN_DATE,
+  RELEASE_FIELDS,
+} from './spira-stand-in-fields.js';
 
 /** A Spira `RemoteIncident` as the stand-in serializes it (every OpenAPI field present). */
 export type RemoteIncidentLike = {
@@ -64,7 +70,7 @@ export type RemoteReleaseLike = {
 /** One API request as seen by the stand-in, with the status it was finally answered with. */
 export interface SpiraRecordedRequest {
   method: string;
-  /** Path after `/Services/v7_0/RestService.svc/`, without the query string. */
+  /** Path after `/Services/v7_0/RestService.svc/`, without the query string (full path when outside it). */
   path: string;
   query: Record<string, string>;
   /** Parsed JSON body; the raw text when it was not valid JSON; undefined when empty. */
@@ -141,7 +147,10 @@ function defaultOf(kind: FieldKind): unknown {
 }
 
 function convertError(value: unknown, kind: FieldKind, path: string): SpiraApiError {
-  return fault(400, `Error converting value ${JSON.stringify(value)} to type '${NET_TYPE[kind]}'. Path '${path}'.`);
+  return fault(
+    400,
+    `Error converting value ${JSON.stringify(value)} to type '${NET_TYPE[kind]}'. Path '${path}'.`,
+  );
 }
 
 function convertScalar(kind: FieldKind, value: unknown, path: string): unknown {
@@ -167,7 +176,8 @@ function convertScalar(kind: FieldKind, value: unknown, path: string): unknown {
 /** Binds one JSON value to a property of the given .NET type, as Newtonsoft would. */
 export function convertValue(kind: FieldKind, value: unknown, path: string): unknown {
   if (value === null) {
-    if (kind === 'int' || kind === 'num' || kind === 'bool' || kind === 'date') throw convertError(value, kind, path);
+    if (kind === 'int' || kind === 'num' || kind === 'bool' || kind === 'date')
+      throw convertError(value, kind, path);
     return null;
   }
   return convertScalar(kind, value, path);
@@ -182,7 +192,8 @@ export function deserialize(
   body: unknown,
   typeName: string,
 ): Record<string, unknown> {
-  if (body === null || body === undefined) throw fault(400, 'Object reference not set to an instance of an object.');
+  if (body === null || body === undefined)
+    throw fault(400, 'Object reference not set to an instance of an object.');
   if (typeof body !== 'object' || Array.isArray(body)) {
     throw fault(400, `Cannot deserialize the current JSON value into type '${typeName}'.`);
   }

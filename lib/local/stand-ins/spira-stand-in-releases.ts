@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { artifactIn, checkConcurrency, commit, mergeCustomProperties, pick } from './spira-stand-in-artifacts.js';
+import {
+  artifactIn,
+  checkConcurrency,
+  commit,
+  mergeCustomProperties,
+  pick,
+} from './spira-stand-in-artifacts.js';
 import {
   deserialize,
   type FieldMessage,
@@ -100,10 +106,12 @@ function validateRelease(store: SpiraStore, d: Record<string, unknown>): void {
   else if (versionTaken(store, d)) add('VersionNumber', 'The version number specified is not unique');
   const status = d.ReleaseStatusId as number;
   const type = d.ReleaseTypeId as number;
-  if (!(status >= 1 && status <= RELEASE_STATUSES.length)) add('ReleaseStatusId', `Release status ${status} is not valid`);
+  if (!(status >= 1 && status <= RELEASE_STATUSES.length))
+    add('ReleaseStatusId', `Release status ${status} is not valid`);
   if (!(type >= 1 && type <= RELEASE_TYPES.length)) add('ReleaseTypeId', `Release type ${type} is not valid`);
   if (!store.users.has(d.CreatorId as number)) add('CreatorId', `User ${d.CreatorId} is not valid`);
-  if (d.OwnerId !== null && !store.users.has(d.OwnerId as number)) add('OwnerId', `User ${d.OwnerId} is not valid`);
+  if (d.OwnerId !== null && !store.users.has(d.OwnerId as number))
+    add('OwnerId', `User ${d.OwnerId} is not valid`);
   msgs.push(...dateMessages(d));
   if (msgs.length > 0) throw validationFault(msgs);
 }
@@ -124,7 +132,10 @@ export function insertRelease(
   input: Record<string, unknown>,
   opts: { honourStatus: boolean; parentId?: number },
 ): ArtifactRec {
-  const parent = opts.parentId === undefined ? '' : (releaseIn(store, projectId, opts.parentId).data.IndentLevel as string);
+  const parent =
+    opts.parentId === undefined
+      ? ''
+      : (releaseIn(store, projectId, opts.parentId).data.IndentLevel as string);
   const now = store.stamp();
   const data: Record<string, unknown> = {
     ...pick(input, STORED),

@@ -20,29 +20,46 @@ const FILTER_FIELDS: Record<string, FieldKind> = {
   DateRangeValue: 'str',
 };
 const MULTI_FIELDS: Record<string, FieldKind> = { Values: 'list', IsNone: 'bool' };
-const RANGE_FIELDS: Record<string, FieldKind> = { StartDate: 'date?', EndDate: 'date?', ConsiderTimes: 'bool' };
+const RANGE_FIELDS: Record<string, FieldKind> = {
+  StartDate: 'date?',
+  EndDate: 'date?',
+  ConsiderTimes: 'bool',
+};
 const DAY_MS = 86_400_000;
 /** IntValue meaning "field is NULL". */
 const NULL_VALUE = -999;
 
 function bindFilter(raw: unknown): Filter {
   const source = raw as Record<string, unknown>;
-  const flat = deserialize(FILTER_FIELDS, { ...source, MultiValue: null, DateRangeValue: null }, 'RemoteFilter');
+  const flat = deserialize(
+    FILTER_FIELDS,
+    { ...source, MultiValue: null, DateRangeValue: null },
+    'RemoteFilter',
+  );
   const key = (name: string) => Object.keys(source ?? {}).find((k) => k.toLowerCase() === name.toLowerCase());
   const multiKey = key('MultiValue');
   const rangeKey = key('DateRangeValue');
-  const multi = multiKey && source[multiKey] != null ? deserialize(MULTI_FIELDS, source[multiKey], 'MultiValueFilter') : null;
-  const range = rangeKey && source[rangeKey] != null ? deserialize(RANGE_FIELDS, source[rangeKey], 'DateRange') : null;
+  const multi =
+    multiKey && source[multiKey] != null
+      ? deserialize(MULTI_FIELDS, source[multiKey], 'MultiValueFilter')
+      : null;
+  const range =
+    rangeKey && source[rangeKey] != null ? deserialize(RANGE_FIELDS, source[rangeKey], 'DateRange') : null;
   if (multi && (multi.Values as unknown[] | null)?.some((v) => !Number.isInteger(v))) {
     throw fault(400, 'Could not convert MultiValue.Values to System.Int32.');
   }
-  return { ...(flat as unknown as Filter), MultiValue: multi as Filter['MultiValue'], DateRangeValue: range as Filter['DateRangeValue'] };
+  return {
+    ...(flat as unknown as Filter),
+    MultiValue: multi as Filter['MultiValue'],
+    DateRangeValue: range as Filter['DateRangeValue'],
+  };
 }
 
 /** Binds a `RemoteFilter[]` body; a duplicate PropertyName fails like SRC-6x's Hashtable.Add (400). */
 export function parseFilters(body: unknown): Filter[] {
   if (body === undefined || body === null) return [];
-  if (!Array.isArray(body)) throw fault(400, "Cannot deserialize the current JSON value into type 'List`1[RemoteFilter]'.");
+  if (!Array.isArray(body))
+    throw fault(400, "Cannot deserialize the current JSON value into type 'List`1[RemoteFilter]'.");
   const filters = body.map(bindFilter);
   const seen = new Set<string | null>();
   for (const f of filters) {
@@ -117,8 +134,10 @@ export function boolParam(value: string | undefined, name: string): boolean | un
 
 /** Converts a required query-string date in the exact `yyyy-MM-ddTHH:mm:ss.fff` format (406 otherwise). */
 export function dateParam(value: string | undefined, name: string): number {
-  const ms = value && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}$/.test(value) ? parseApiDate(value) : undefined;
-  if (ms === undefined) throw fault(406, `The passed in '${name}' needs to be a DateTime in the format: yyyy-MM-ddTHH:mm:ss.fff`);
+  const ms =
+    value && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}$/.test(value) ? parseApiDate(value) : undefined;
+  if (ms === undefined)
+    throw fault(406, `The passed in '${name}' needs to be a DateTime in the format: yyyy-MM-ddTHH:mm:ss.fff`);
   return ms;
 }
 
@@ -137,7 +156,9 @@ function compareValues(a: unknown, b: unknown): number {
 
 /** Sorts ascending by a property, ties broken by the id property. */
 export function sortRows<T extends Record<string, unknown>>(rows: T[], sortBy: string, idField: string): T[] {
-  return [...rows].sort((a, b) => compareValues(a[sortBy], b[sortBy]) || (a[idField] as number) - (b[idField] as number));
+  return [...rows].sort(
+    (a, b) => compareValues(a[sortBy], b[sortBy]) || (a[idField] as number) - (b[idField] as number),
+  );
 }
 
 /** One page: `startRow` is 1-based; past the end gives `[]`. */

@@ -37,6 +37,7 @@ export interface TemplateRec {
   severities: LookupRec[];
   defaultStatusId: number;
   defaultTypeId: number;
+  CreationDate: string;
 }
 
 /** A product (project). */
@@ -154,7 +155,14 @@ export class SpiraStore {
   }
 
   /** Creates a user account. */
-  addUser(u: { firstName: string; lastName: string; userName: string; apiKey?: string; email?: string; admin?: boolean }) {
+  addUser(u: {
+    firstName: string;
+    lastName: string;
+    userName: string;
+    apiKey?: string;
+    email?: string;
+    admin?: boolean;
+  }) {
     if (this.findUserByName(u.userName)) throw new Error(`User name '${u.userName}' is already taken`);
     const rec: UserRec = {
       UserId: this.nextId('user'),
@@ -175,10 +183,21 @@ export class SpiraStore {
   addTemplate(name: string): TemplateRec {
     const lookups = (kind: Sequence, names: string[]) =>
       names.map((n) => ({ id: this.nextId(kind), Name: n, Guid: randomUUID() }));
-    const statuses = STATUSES.map(([n, open]) => ({ id: this.nextId('status'), Name: n, Guid: randomUUID(), Open: open }));
+    const statuses = STATUSES.map(([n, open]) => ({
+      id: this.nextId('status'),
+      Name: n,
+      Guid: randomUUID(),
+      Open: open,
+    }));
     const types = lookups('type', TYPES);
     const ranked = (kind: Sequence) =>
-      RANKS.map(([n, color], i) => ({ id: this.nextId(kind), Name: n, Guid: randomUUID(), Color: color, Score: i + 1 }));
+      RANKS.map(([n, color], i) => ({
+        id: this.nextId(kind),
+        Name: n,
+        Guid: randomUUID(),
+        Color: color,
+        Score: i + 1,
+      }));
     const rec: TemplateRec = {
       ProjectTemplateId: this.nextId('template'),
       Name: name,
@@ -190,6 +209,7 @@ export class SpiraStore {
       severities: ranked('severity'),
       defaultStatusId: (statuses[0] as LookupRec).id,
       defaultTypeId: (types[0] as LookupRec).id,
+      CreationDate: this.now(),
     };
     this.templates.set(rec.ProjectTemplateId, rec);
     return rec;

@@ -8,7 +8,15 @@ import {
   type RemoteIncidentLike,
   type RemoteReleaseLike,
 } from './spira-stand-in-model.js';
-import type { ArtifactRec, CommentRec, LookupRec, ProjectRec, SpiraStore, TemplateRec, UserRec } from './spira-stand-in-store.js';
+import type {
+  ArtifactRec,
+  CommentRec,
+  LookupRec,
+  ProjectRec,
+  SpiraStore,
+  TemplateRec,
+  UserRec,
+} from './spira-stand-in-store.js';
 
 /** Release status names (system enum, ids 1..6). */
 export const RELEASE_STATUSES = ['Planned', 'In Progress', 'Completed', 'Closed', 'Deferred', 'Cancelled'];
@@ -16,7 +24,10 @@ export const RELEASE_STATUSES = ['Planned', 'In Progress', 'Completed', 'Closed'
 export const RELEASE_TYPES = ['Major Release', 'Minor Release', 'Sprint', 'Phase'];
 
 /** Orders values by a field table, filling anything not given with null. */
-function ordered(fields: Readonly<Record<string, FieldKind>>, values: Record<string, unknown>): Record<string, unknown> {
+function ordered(
+  fields: Readonly<Record<string, FieldKind>>,
+  values: Record<string, unknown>,
+): Record<string, unknown> {
   return Object.fromEntries(Object.keys(fields).map((k) => [k, structuredClone(values[k] ?? null)]));
 }
 
@@ -45,8 +56,8 @@ export function incidentView(store: SpiraStore, rec: ArtifactRec): RemoteInciden
   const t = store.templates.get(project.ProjectTemplateId) as TemplateRec;
   const opener = store.users.get(d.OpenerId as number);
   const owner = typeof d.OwnerId === 'number' ? store.users.get(d.OwnerId) : undefined;
-  const [detected, resolved, verified] = [d.DetectedReleaseId, d.ResolvedReleaseId, d.VerifiedReleaseId].map((id) =>
-    releaseRef(store, id),
+  const [detected, resolved, verified] = [d.DetectedReleaseId, d.ResolvedReleaseId, d.VerifiedReleaseId].map(
+    (id) => releaseRef(store, id),
   ) as [ReturnType<typeof releaseRef>, ReturnType<typeof releaseRef>, ReturnType<typeof releaseRef>];
   return ordered(INCIDENT_FIELDS, {
     ...d,
@@ -95,8 +106,19 @@ export function releaseView(store: SpiraStore, rec: ArtifactRec): RemoteReleaseL
   const indent = d.IndentLevel as string;
   const hasChildren = store
     .liveIn(store.releases, project.ProjectId)
-    .some((r) => (r.data.IndentLevel as string).length > indent.length && (r.data.IndentLevel as string).startsWith(indent));
-  const zero = { CountBlocked: 0, CountCaution: 0, CountFailed: 0, CountNotApplicable: 0, CountNotRun: 0, CountPassed: 0 };
+    .some(
+      (r) =>
+        (r.data.IndentLevel as string).length > indent.length &&
+        (r.data.IndentLevel as string).startsWith(indent),
+    );
+  const zero = {
+    CountBlocked: 0,
+    CountCaution: 0,
+    CountFailed: 0,
+    CountNotApplicable: 0,
+    CountNotRun: 0,
+    CountPassed: 0,
+  };
   return ordered(RELEASE_FIELDS, {
     ...d,
     ...zero,
@@ -197,12 +219,17 @@ export function projectView(p: ProjectRec): Record<string, unknown> {
 type LookupKind = 'statuses' | 'types' | 'priorities' | 'severities';
 
 /** One template lookup row in its `RemoteIncidentXxx` shape. */
-export function lookupView(t: TemplateRec, kind: LookupKind, l: LookupRec, stamp: string): Record<string, unknown> {
+export function lookupView(t: TemplateRec, kind: LookupKind, l: LookupRec): Record<string, unknown> {
   const common = { Name: l.Name, Active: true };
-  const tail = { Guid: l.Guid, ConcurrencyGuid: l.Guid, LastUpdateDate: stamp };
+  const tail = { Guid: l.Guid, ConcurrencyGuid: l.Guid, LastUpdateDate: t.CreationDate };
   if (kind === 'statuses') return { IncidentStatusId: l.id, ...common, Open: l.Open, ...tail };
   if (kind === 'types') {
-    const flags = { Issue: false, Risk: false, WorkflowId: t.ProjectTemplateId, Default: l.id === t.defaultTypeId };
+    const flags = {
+      Issue: false,
+      Risk: false,
+      WorkflowId: t.ProjectTemplateId,
+      Default: l.id === t.defaultTypeId,
+    };
     return { IncidentTypeId: l.id, ...common, ...flags, ...tail };
   }
   const idKey = kind === 'priorities' ? 'PriorityId' : 'SeverityId';

@@ -1,13 +1,5 @@
-import middy from '@middy/core';
-import { pollSpira } from '../lib/engine/poll-spira.js';
+import { createPollerHandler } from '../lib/handlers/poller-handler.js';
 import { lazyRuntime } from '../lib/runtime/build-runtime.js';
 
-const runtime = lazyRuntime();
-
-/** Scheduled: reads Spira changes since each project's watermark and queues them. */
-async function poll(): Promise<{ queued: number }> {
-  const { poll: deps } = await runtime();
-  return pollSpira(deps);
-}
-
-export const handler = middy(poll);
+/** Scheduled Spira poller (EventBridge rate). */
+export const handler = createPollerHandler(lazyRuntime());

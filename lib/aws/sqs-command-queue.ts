@@ -1,4 +1,4 @@
-import { type SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, type SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { messageGroupOf, type SyncCommand } from '../domain/sync-command.js';
 import type { CommandQueue } from '../ports/command-queue.js';
 
@@ -18,5 +18,10 @@ export class SqsCommandQueue implements CommandQueue {
         MessageDeduplicationId: deduplicationId,
       }),
     );
+  }
+
+  async retryLater(receiptHandle: string, seconds: number): Promise<void> {
+    const VisibilityTimeout = Math.max(0, Math.min(43_200, Math.round(seconds)));
+    await this.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: this.queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout }));
   }
 }

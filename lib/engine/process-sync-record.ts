@@ -1,5 +1,6 @@
 import { formatPath } from '../config/sync-config.js';
-import { PermanentError, SchemaMismatchError } from '../domain/errors.js';
+import { PermanentError, RetryableError, SchemaMismatchError } from '../domain/errors.js';
+import type { CommandQueue } from '../ports/command-queue.js';
 import { SyncCommandSchema } from '../domain/sync-command.js';
 import type { ParkedMessage } from '../stores/dynamo-parking-store.js';
 import { applySyncCommand } from './apply-sync-command.js';
@@ -16,8 +17,8 @@ export interface Parking {
  * message never blocks its group forever.
  */
 export async function processSyncRecord(
-  deps: SyncDeps & { parking: Parking },
-  record: { messageId: string; body: string },
+  deps: SyncDeps & { parking: Parking; queue: Pick<CommandQueue, 'retryLater'> },
+  record: { messageId: string; body: string; receiptHandle?: string; attributes?: { ApproximateReceiveCount?: string } },
 ): Promise<SyncOutcome | { action: 'parked'; reason: string }> {
   try {
     const command = parseCommand(record.body);
@@ -26,7 +27,10 @@ export async function processSyncRecord(
     return outcome;
   } catch (error) {
     if (!(error instanceof PermanentError)) {
-      deps.log.warn('will retry', { messageId: record.messageId, error: describe(error) });
+      const attempt = Number(record.attributes?.ApproximateReceiveCount ?? 1);
+      const delay = retryDelaySeconds(attempt, error instanceof RetryableError ? error.retryAfterSeconds : undefined);
+      deps.log.warn('will retry', { messageId: record.messageId, attempt, delay, error: describe(error) });
+      if (record.receiptHandle) await deps.queue.retryLater(record.receiptHandle, delay).catch(() => undefined);
       throw error;
     }
     deps.log.error('parked', { messageId: record.messageId, error: describe(error) });
@@ -47,6 +51,16 @@ function parseCommand(body: string) {
     throw new SchemaMismatchError('queue message', result.error.issues.map((i) => `${formatPath(i.path) || '(root)'}: ${i.message}`));
   }
   return result.data;
+}
+
+/**
+ * Exponential backoff with full jitter (1, 2, 4 … 300 s), or what the remote asked for (Retry-After /
+ * RateLimit-Reset) when it said so. Without it a failed record would wait the whole visibility timeout.
+ */
+export function retryDelaySeconds(attempt: number, retryAfter: number | undefined, random: () => number = Math.random): number {
+  if (retryAfter !== undefined) return Math.min(43_200, Math.ceil(retryAfter));
+  const ceiling = Math.min(300, 2 ** Math.max(0, attempt - 1));
+  return Math.max(1, Math.round(ceiling * (0.5 + random() / 2)));
 }
 
 function describe(error: unknown): string {

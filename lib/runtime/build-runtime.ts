@@ -8,6 +8,7 @@ import { loadSyncConfig } from '../config/sync-config.js';
 import { GitLabClient } from '../connectors/gitlab/gitlab-client.js';
 import { SpiraClient } from '../connectors/spira/spira-client.js';
 import type { IngestDeps } from '../engine/ingest-gitlab-event.js';
+import type { CommandQueue } from '../ports/command-queue.js';
 import type { PollDeps } from '../engine/poll-spira.js';
 import type { Parking } from '../engine/process-sync-record.js';
 import { ProjectContexts } from '../engine/project-context.js';
@@ -23,7 +24,7 @@ export interface Runtime {
   config: ResolvedConfig;
   env: RuntimeEnv;
   ingest: IngestDeps;
-  sync: SyncDeps & { parking: Parking };
+  sync: SyncDeps & { parking: Parking; queue: CommandQueue };
   poll: PollDeps;
   log: Log;
 }
@@ -62,6 +63,7 @@ export async function buildRuntime(options: RuntimeOptions = {}): Promise<Runtim
     links,
     contexts: new ProjectContexts(config, spira, gitlab),
     parking: new DynamoParkingStore(db, env.TABLE_NAME),
+    queue,
     log,
     mentions: config.gitlab.mentions,
   };

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../lib/config/errors.js';
 import { resolveSecrets } from '../../lib/config/secrets.js';
 import { loadSyncConfig, parseSyncConfig } from '../../lib/config/sync-config.js';
-import { contractExample } from '../helpers/config.js';
+import { contractExample, statusRow } from '../helpers/config.js';
 
 describe('sync config', () => {
   it('accepts the CONTRACT §2 example and fills defaults', () => {
@@ -16,7 +16,7 @@ describe('sync config', () => {
 
   it('names the field path of every problem', () => {
     const bad = contractExample();
-    bad.projects[0].incidentStatuses[1].gitlab = 'reopened';
+    statusRow(bad, 1).gitlab = 'reopened';
     bad.pollIntervalSeconds = 0;
     const error = (() => {
       try {
@@ -32,13 +32,13 @@ describe('sync config', () => {
 
   it('requires exactly one primary per GitLab state', () => {
     const bad = contractExample();
-    bad.projects[0].incidentStatuses[1].primary = true;
+    statusRow(bad, 1).primary = true;
     expect(() => parseSyncConfig(bad)).toThrow(/projects\[0\]\.incidentStatuses: needs exactly one primary status for GitLab state "opened", found 2/);
   });
 
   it('rejects a status mapped twice and unknown fields', () => {
     const bad = contractExample();
-    bad.projects[0].incidentStatuses[3].spiraStatusId = 4;
+    statusRow(bad, 3).spiraStatusId = 4;
     (bad as Record<string, unknown>).colour = 'blue';
     expect(() => parseSyncConfig(bad)).toThrow(/incidentStatuses\[3\]\.spiraStatusId: Spira status 4 is mapped twice[\s\S]*Unrecognized key/);
   });

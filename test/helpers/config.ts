@@ -29,3 +29,17 @@ export function contractExample() {
     users: [{ spiraUserId: 2, gitlabUsername: 'fred' }],
   };
 }
+
+/** The example's only project (throws if a test removed it). */
+export function firstProject(config: ReturnType<typeof contractExample>) {
+  const project = config.projects[0];
+  if (!project) throw new Error('the example config has no project');
+  return project;
+}
+
+/** One status row of the example's project. */
+export function statusRow(config: ReturnType<typeof contractExample>, index: number) {
+  const row = firstProject(config).incidentStatuses[index];
+  if (!row) throw new Error(`no status row ${index}`);
+  return row;
+}

@@ -1,0 +1,204 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Activity } from './gitlab-stand-in-activity.js';
+import { issueRoutes } from './gitlab-stand-in-issue-routes.js';
+import { IssueService } from './gitlab-stand-in-issues.js';
+import { milestoneRoutes } from './gitlab-stand-in-milestone-routes.js';
+import { noteRoutes } from './gitlab-stand-in-note-routes.js';
+import { NoteService } from './gitlab-stand-in-notes.js';
+import { presentIssue, presentMilestone, presentNote } from './gitlab-stand-in-present.js';
+import { createHook, projectRoutes } from './gitlab-stand-in-project-routes.js';
+import type { Services } from './gitlab-stand-in-routing.js';
+import { RestFront } from './gitlab-stand-in-server.js';
+import { GitLabStore, pathWithNamespace, randomHex } from './gitlab-stand-in-store.js';
+import type {
+  GitLabDelivery,
+  GitLabIssueLike,
+  GitLabMention,
+  GitLabMilestoneLike,
+  GitLabNoteLike,
+  GitLabRecordedRequest,
+  GitLabStandInOptions,
+} from './gitlab-stand-in-types.js';
+import { WebhookDispatcher } from './gitlab-stand-in-webhooks.js';
+
+export type {
+  GitLabDelivery,
+  GitLabInterceptAnswer,
+  GitLabIssueLike,
+  GitLabMention,
+  GitLabMilestoneLike,
+  GitLabNoteLike,
+  GitLabRecordedRequest,
+  GitLabStandInOptions,
+  GitLabUserBasicLike,
+} from './gitlab-stand-in-types.js';
+
+/** Trigger settings of {@link GitLabStandIn.addHook}; `enabled: false` makes the hook `disabled`. */
+export interface GitLabHookSettings {
+  url: string;
+  token?: string;
+  issues_events?: boolean;
+  confidential_issues_events?: boolean;
+  note_events?: boolean;
+  confidential_note_events?: boolean;
+  milestone_events?: boolean;
+  enabled?: boolean;
+}
+
+/**
+ * An HTTP stand-in for GitLab's REST API v4 and its project webhooks, behaving as
+ * `/work/shared/docs/gitlab-api.md` describes real GitLab (Free tier): quick actions, mentions,
+ * system notes, `close` + `update` hooks from one PUT, auto-disabling hooks, and so on.
+ * Humans act through the REST API with the token {@link GitLabStandIn.addUser} returns.
+ */
+export class GitLabStandIn {
+  /** Every REST request received, in order. */
+  readonly requests: GitLabRecordedRequest[] = [];
+  /** Notifications caused by `@username` in stored descriptions and comments. */
+  readonly mentions: GitLabMention[] = [];
+  private readonly store: GitLabStore;
+  private readonly dispatcher: WebhookDispatcher;
+  private readonly services: Services;
+  private readonly front: RestFront;
+
+  private constructor(
+    private readonly server: Server,
+    /** e.g. `http://127.0.0.1:41234`; clients append `/api/v4/`. */
+    readonly baseUrl: string,
+    options: GitLabStandInOptions,
+  ) {
+    const instanceUrl = (options.instanceUrl ?? baseUrl).replace(/\/+$/, '');
+    this.store = new GitLabStore(instanceUrl);
+    this.dispatcher = new WebhookDispatcher(this.store, {
+      instanceUrl,
+      timeoutMs: options.hookTimeoutMs ?? 10_000,
+      backoffMs: options.hookBackoffMs ?? 60_000,
+    });
+    const activity = new Activity(this.store, this.dispatcher, this.mentions);
+    const issues = new IssueService(this.store, activity);
+    const notes = new NoteService(this.store, activity, issues);
+    this.services = { store: this.store, activity, issues, notes };
+    const routes = [...projectRoutes, ...issueRoutes, ...noteRoutes, ...milestoneRoutes];
+    this.front = new RestFront(this.services, routes, options, (r) => this.requests.push(r));
+    server.on('request', (req, res) => void this.front.handle(req, res));
+  }
+
+  /** Starts a stand-in on 127.0.0.1. */
+  static async start(options: GitLabStandInOptions = {}): Promise<GitLabStandIn> {
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+    });
+    const { port } = server.address() as AddressInfo;
+    return new GitLabStandIn(server, `http://127.0.0.1:${port}`, options);
+  }
+
+  /** Every webhook POST attempt, with the receiver's status. */
+  get deliveries(): GitLabDelivery[] {
+    return this.dispatcher.deliveries;
+  }
+
+  /** Stops listening, aborts deliveries in flight and drops requests an `intercept` held open. */
+  async stop(): Promise<void> {
+    this.front.releaseHanging();
+    await this.dispatcher.stop();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  clearRequests(): void {
+    this.requests.length = 0;
+  }
+
+  /** Adds a user; the token works as `PRIVATE-TOKEN` or `Authorization: Bearer`. `email` is the public email. */
+  addUser(u: { username: string; name: string; email?: string }): { id: number; token: string } {
+    if (this.store.userByUsername(u.username)) throw new Error(`username ${u.username} is taken`);
+    const user = {
+      id: this.store.nextId('user'),
+      username: u.username,
+      name: u.name,
+      email: u.email ?? null,
+      token: `glpat-${randomHex(10)}`,
+      createdAt: this.store.now(),
+    };
+    this.store.users.set(user.id, user);
+    return { id: user.id, token: user.token };
+  }
+
+  /** Adds a project; without `memberUserIds` every user (also those added later) is a member. */
+  addProject(p: { namespace: string; path: string; memberUserIds?: number[] }): {
+    id: number;
+    path_with_namespace: string;
+  } {
+    const project = {
+      id: this.store.nextId('project'),
+      namespace: p.namespace,
+      path: p.path,
+      memberIds: p.memberUserIds ? [...p.memberUserIds] : null,
+      createdAt: this.store.now(),
+      nextIssueIid: 1,
+      nextMilestoneIid: 1,
+    };
+    this.store.projects.set(project.id, project);
+    return { id: project.id, path_with_namespace: pathWithNamespace(project) };
+  }
+
+  /** Adds a project hook and returns its id; triggers not given are off. */
+  addHook(projectId: number, h: GitLabHookSettings): number {
+    if (!this.store.projects.has(projectId)) throw new Error(`no project ${projectId}`);
+    const hook = createHook(this.store, projectId, {
+      url: h.url,
+      token: h.token ?? null,
+      flags: {
+        push_events: false,
+        issues_events: h.issues_events ?? false,
+        confidential_issues_events: h.confidential_issues_events ?? false,
+        note_events: h.note_events ?? false,
+        confidential_note_events: h.confidential_note_events ?? false,
+        milestone_events: h.milestone_events ?? false,
+      },
+    });
+    hook.manuallyDisabled = h.enabled === false;
+    return hook.id;
+  }
+
+  /** Resolves when every webhook delivery queued so far has been attempted. */
+  settle(): Promise<void> {
+    return this.dispatcher.settle();
+  }
+
+  /**
+   * Re-sends a recorded delivery exactly (same `Idempotency-Key` and body, fresh
+   * `X-Gitlab-Webhook-UUID`), like the UI "Resend request"; resolves to the receiver's status (0 on a
+   * connection error).
+   */
+  resend(delivery: GitLabDelivery): Promise<number> {
+    return this.dispatcher.resend(delivery);
+  }
+
+  /** The project's issues in REST shape, by iid. */
+  issues(projectId: number): GitLabIssueLike[] {
+    return this.store.projectIssues(projectId).map((i) => presentIssue(this.store, i));
+  }
+
+  issue(projectId: number, iid: number): GitLabIssueLike | undefined {
+    const issue = this.store.findIssue(projectId, iid);
+    return issue ? presentIssue(this.store, issue) : undefined;
+  }
+
+  /** The issue's notes (system notes included) in REST shape, oldest first. */
+  notes(projectId: number, iid: number): GitLabNoteLike[] {
+    const issue = this.store.findIssue(projectId, iid);
+    return issue ? this.store.issueNotes(issue.id).map((n) => presentNote(this.store, n)) : [];
+  }
+
+  /** The project's milestones in REST shape, by id. */
+  milestones(projectId: number): GitLabMilestoneLike[] {
+    return this.store
+      .projectMilestones(projectId)
+      .sort((a, b) => a.id - b.id)
+      .map((m) => presentMilestone(this.store, m));
+  }
+}

@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import { type DemoWorld, hookUp, seedDemo } from '../../lib/local/demo.js';
+import { type LocalRuntime, startLocalRuntime } from '../../lib/local/local-runtime.js';
+import { GitLabStandIn } from '../../lib/local/stand-ins/gitlab-stand-in.js';
+import { SpiraStandIn } from '../../lib/local/stand-ins/spira-stand-in.js';
+import type { FaultHook, Log } from '../../lib/ports/sync-ports.js';
+
+/** Options of a harness run. */
+export interface HarnessOptions {
+  /** Do not point the GitLab webhook at the sync (tests that deliver hooks by hand). */
+  noHook?: boolean;
+  fault?: FaultHook;
+  log?: Log;
+  workers?: number;
+  latencyMs?: number;
+}
+
+/** GitLab and Spira stand-ins seeded like the demo, and the local runtime (same handlers as in AWS) between them. */
+export interface Harness {
+  gitlab: GitLabStandIn;
+  spira: SpiraStandIn;
+  world: DemoWorld;
+  local: LocalRuntime;
+  /** Calls the GitLab REST API as one of the seeded people. */
+  gitlabAs(user: keyof DemoWorld['gitlab'], method: string, path: string, body?: unknown): Promise<{ status: number; json: any }>;
+  /** POSTs a body to the sync's webhook endpoint with GitLab's headers. */
+  deliver(headers: Record<string, string>, body: string): Promise<{ status: number; json: any }>;
+  /** Waits until every webhook was delivered and every queued change applied (repeats: our writes fire hooks). */
+  settle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const latency = options.latencyMs === undefined ? {} : { latencyMs: options.latencyMs };
+  const [gitlab, spira] = await Promise.all([GitLabStandIn.start(latency), SpiraStandIn.start(latency)]);
+  const world = await seedDemo(spira, gitlab);
+  const local = await startLocalRuntime({
+    config: world.config,
+    port: 0,
+    dynamoEndpoint: inject('dynamoEndpoint'),
+    sqsEndpoint: inject('sqsEndpoint'),
+    pollIntervalMs: 0,
+    name: `h${randomUUID().slice(0, 8)}`,
+    ...(options.fault ? { fault: options.fault } : {}),
+    ...(options.log ? { log: options.log } : {}),
+    ...(options.workers ? { workers: options.workers } : {}),
+  });
+  if (!options.noHook) hookUp(gitlab, world, local.url);
+  const call = async (url: string, init: RequestInit) => {
+    const response = await fetch(url, init);
+    const text = await response.text();
+    return { status: response.status, json: text ? JSON.parse(text) : undefined };
+  };
+  return {
+    gitlab,
+    spira,
+    world,
+    local,
+    gitlabAs: (user, method, path, body) =>
+      call(`${gitlab.baseUrl}/api/v4/${path}`, {
+        method,
+        headers: { 'private-token': world.gitlab[user].token, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      }),
+    deliver: (headers, body) => call(`${local.url}/webhooks/gitlab`, { method: 'POST', headers: endToEnd(headers), body }),
+    settle: async () => {
+      for (let round = 0; round < 3; round++) {
+        const before = gitlab.deliveries.length;
+        await gitlab.settle();
+        await local.drained();
+        await gitlab.settle();
+        if (gitlab.deliveries.length === before) return;
+      }
+    },
+    stop: async () => {
+      await local.stop();
+      await Promise.all([gitlab.stop(), spira.stop()]);
+    },
+  };
+}
+
+const HOP_BY_HOP = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive']);
+
+/** Headers of a captured request that may be sent again. */
+function endToEnd(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP.has(name.toLowerCase())));
+}

@@ -11,5 +11,9 @@ export function toHookRequest(event: APIGatewayProxyEventV2): HookRequest {
 
 /** Webhook answer → API Gateway result (small JSON bodies: GitLab stores them). */
 export function toHttpResult(answer: HookAnswer): APIGatewayProxyStructuredResultV2 {
-  return { statusCode: answer.status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(answer.body) };
+  return {
+    statusCode: answer.status,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(answer.body),
+  };
 }

@@ -1,4 +1,4 @@
-import { ChangeMessageVisibilityCommand, type SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { messageGroupOf, type SyncCommand } from '../domain/sync-command.js';
 import type { CommandQueue } from '../ports/command-queue.js';
 
@@ -22,6 +22,12 @@ export class SqsCommandQueue implements CommandQueue {
 
   async retryLater(receiptHandle: string, seconds: number): Promise<void> {
     const VisibilityTimeout = Math.max(0, Math.min(43_200, Math.round(seconds)));
-    await this.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: this.queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout }));
+    await this.sqs.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: this.queueUrl,
+        ReceiptHandle: receiptHandle,
+        VisibilityTimeout,
+      }),
+    );
   }
 }

@@ -1,5 +1,5 @@
-import type { Secret, SyncConfig } from './sync-config.js';
 import { ConfigError } from './errors.js';
+import type { Secret, SyncConfig } from './sync-config.js';
 
 /** The config with every secret read. */
 export type ResolvedConfig = Omit<SyncConfig, 'spira' | 'gitlab'> & {
@@ -21,7 +21,9 @@ export async function resolveSecrets(
     const value = 'env' in secret ? env[secret.env] : await readSsm(secret.ssm);
     if (!value) {
       const where = 'env' in secret ? `environment variable ${secret.env}` : `SSM parameter ${secret.ssm}`;
-      throw new ConfigError(`${field}: ${where} is empty or missing`, [`${field}: ${where} is empty or missing`]);
+      throw new ConfigError(`${field}: ${where} is empty or missing`, [
+        `${field}: ${where} is empty or missing`,
+      ]);
     }
     return value;
   };
@@ -30,7 +32,11 @@ export async function resolveSecrets(
     read(config.gitlab.token, 'gitlab.token'),
     read(config.gitlab.webhookSecret, 'gitlab.webhookSecret'),
   ]);
-  return { ...config, spira: { ...config.spira, apiKey }, gitlab: { ...config.gitlab, token, webhookSecret } };
+  return {
+    ...config,
+    spira: { ...config.spira, apiKey },
+    gitlab: { ...config.gitlab, token, webhookSecret },
+  };
 }
 
 /** Every secret value of a resolved config, for log redaction checks. */

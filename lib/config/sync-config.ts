@@ -53,7 +53,9 @@ export const SyncConfigSchema = z
     pollIntervalSeconds: z.number().int().min(1).default(60),
     projects: z.array(ProjectSchema).min(1),
     users: z
-      .array(z.object({ spiraUserId: z.number().int().positive(), gitlabUsername: z.string().min(1) }).strict())
+      .array(
+        z.object({ spiraUserId: z.number().int().positive(), gitlabUsername: z.string().min(1) }).strict(),
+      )
       .default([]),
   })
   .strict()
@@ -87,7 +89,10 @@ function checkStatusMappings(project: z.infer<typeof ProjectSchema>, ctx: z.Refi
   }
 }
 
-function checkUniqueProjects(config: { projects: { spiraProjectId: number; gitlabProject: string }[] }, ctx: z.RefinementCtx): void {
+function checkUniqueProjects(
+  config: { projects: { spiraProjectId: number; gitlabProject: string }[] },
+  ctx: z.RefinementCtx,
+): void {
   const spira = new Set<number>();
   const gitlab = new Set<string>();
   config.projects.forEach((project, index) => {
@@ -111,7 +116,9 @@ export function formatPath(path: readonly PropertyKey[]): string {
 export function parseSyncConfig(raw: unknown, source = 'config'): SyncConfig {
   const result = SyncConfigSchema.safeParse(raw);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `${formatPath(issue.path) || '(root)'}: ${issue.message}`);
+  const problems = result.error.issues.map(
+    (issue) => `${formatPath(issue.path) || '(root)'}: ${issue.message}`,
+  );
   throw new ConfigError(`Invalid ${source}:\n  ${problems.join('\n  ')}`, problems);
 }
 
@@ -125,7 +132,11 @@ export async function loadSyncConfig(path: string): Promise<SyncConfig> {
   try {
     raw = ext === '.yaml' || ext === '.yml' ? parseYaml(text) : JSON.parse(text);
   } catch (cause) {
-    throw new ConfigError(`Config file ${path} is not valid ${ext === '.json' ? 'JSON' : 'YAML'}`, [String(cause)], { cause });
+    throw new ConfigError(
+      `Config file ${path} is not valid ${ext === '.json' ? 'JSON' : 'YAML'}`,
+      [String(cause)],
+      { cause },
+    );
   }
   return parseSyncConfig(raw, `config file ${path}`);
 }

@@ -10,7 +10,10 @@ import {
 } from '../domain/errors.js';
 
 /** Seconds to wait from `Retry-After` (seconds or HTTP date) or `RateLimit-Reset` (epoch seconds). */
-export function retryAfterSeconds(headers: Record<string, string | string[] | undefined>, now = Date.now()): number | undefined {
+export function retryAfterSeconds(
+  headers: Record<string, string | string[] | undefined>,
+  now = Date.now(),
+): number | undefined {
   const retryAfter = headers['retry-after'];
   if (typeof retryAfter === 'string') {
     const seconds = Number(retryAfter);
@@ -19,7 +22,8 @@ export function retryAfterSeconds(headers: Record<string, string | string[] | un
     if (!Number.isNaN(date)) return Math.max(0, Math.ceil((date - now) / 1000));
   }
   const reset = headers['ratelimit-reset'];
-  if (typeof reset === 'string' && Number.isFinite(Number(reset))) return Math.max(0, Number(reset) - Math.floor(now / 1000));
+  if (typeof reset === 'string' && Number.isFinite(Number(reset)))
+    return Math.max(0, Number(reset) - Math.floor(now / 1000));
   return undefined;
 }
 
@@ -37,7 +41,9 @@ export function toDomainError(system: 'gitlab' | 'spira', what: string, error: u
     return new RemotePermanentError(system, detail, status, { cause: error });
   }
   if (error instanceof RequestError) {
-    return new RemoteRetryableError(system, `${system} ${what}: ${error.code ?? error.message}`, undefined, { cause: error });
+    return new RemoteRetryableError(system, `${system} ${what}: ${error.code ?? error.message}`, undefined, {
+      cause: error,
+    });
   }
   return error instanceof Error ? error : new Error(String(error));
 }

@@ -16,6 +16,9 @@ export function fingerprintFields<K extends string>(fields: Record<K, unknown>):
 }
 
 /** The names of fields whose hash differs from the recorded one (all of them when nothing is recorded). */
-export function changedFields<K extends string>(current: Record<K, string>, recorded: Partial<Record<K, string>> | undefined): K[] {
+export function changedFields<K extends string>(
+  current: Record<K, string>,
+  recorded: Partial<Record<K, string>> | undefined,
+): K[] {
   return (Object.keys(current) as K[]).filter((key) => recorded?.[key] !== current[key]);
 }

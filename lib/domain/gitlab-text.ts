@@ -1,6 +1,10 @@
 import TurndownService from 'turndown';
 
-const turndown = new TurndownService({ headingStyle: 'atx', codeBlockStyle: 'fenced', bulletListMarker: '-' });
+const turndown = new TurndownService({
+  headingStyle: 'atx',
+  codeBlockStyle: 'fenced',
+  bulletListMarker: '-',
+});
 
 const FENCE = /^\s{0,3}(`{3,}|~{3,})/;
 const QUICK_ACTION = /^(\s*)(\/[a-z_]+\b.*)$/i;
@@ -27,7 +31,9 @@ export function neutralizeForGitLab(markdown: string, mentions: MentionPolicy): 
       if (fence !== undefined) return line;
       const action = QUICK_ACTION.exec(line);
       if (action) return `${action[1]}${codeSpan(action[2] as string)}`;
-      return mentions === 'neutralize' ? outsideCodeSpans(line, (text) => text.replace(MENTION, (_, pre, at) => `${pre}${codeSpan(at)}`)) : line;
+      return mentions === 'neutralize'
+        ? outsideCodeSpans(line, (text) => text.replace(MENTION, (_, pre, at) => `${pre}${codeSpan(at)}`))
+        : line;
     })
     .join('\n');
 }
@@ -45,7 +51,8 @@ function outsideCodeSpans(line: string, transform: (text: string) => string): st
 }
 
 /** Paragraphs the sync wrote into Spira itself (attribution, edit notes); not sent back to GitLab. */
-const OWN_PARAGRAPH = /<p><em>(?:Reported|Posted|Edited) in GitLab by [^<]*(?:<a [^>]*>[^<]*<\/a>)?[^<]*<\/em><\/p>/g;
+const OWN_PARAGRAPH =
+  /<p><em>(?:Reported|Posted|Edited) in GitLab by [^<]*(?:<a [^>]*>[^<]*<\/a>)?[^<]*<\/em><\/p>/g;
 
 /** Spira HTML → GitLab Markdown (turndown), without the sync's own attribution lines and markers. */
 export function htmlToMarkdown(html: string | null | undefined): string {
@@ -54,7 +61,8 @@ export function htmlToMarkdown(html: string | null | undefined): string {
 }
 
 /** Lines the sync wrote into GitLab itself (attribution, link back, marker); not sent back to Spira. */
-const OWN_LINE = /^(?:_(?:Reported in Spira by|Synced from Spira|Posted in Spira by)[^\n]*_|<!-- spira-gitlab-sync [^>]* -->)\s*$/gm;
+const OWN_LINE =
+  /^(?:_(?:Reported in Spira by|Synced from Spira|Posted in Spira by)[^\n]*_|<!-- spira-gitlab-sync [^>]* -->)\s*$/gm;
 
 /** GitLab Markdown without the sync's own lines. */
 export function stripOwnMarkdown(markdown: string): string {

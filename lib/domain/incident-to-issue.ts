@@ -36,7 +36,9 @@ export function issueDescription(incident: IncidentView, ctx: IncidentContext): 
   const url = `${ctx.spiraWebUrl}/${incident.projectId}/Incident/${incident.incidentId}.aspx`;
   const mapped = incident.openerId !== null && ctx.users.gitlabUsernameFor(incident.openerId) !== undefined;
   const who = (incident.openerName ?? 'unknown').replace(/[_*[\]@`\\]/g, '');
-  const lead = mapped ? `_Synced from Spira: [IN:${incident.incidentId}](${url})_` : `_Reported in Spira by ${who}: [IN:${incident.incidentId}](${url})_`;
+  const lead = mapped
+    ? `_Synced from Spira: [IN:${incident.incidentId}](${url})_`
+    : `_Reported in Spira by ${who}: [IN:${incident.incidentId}](${url})_`;
   const body = neutralizeForGitLab(htmlToMarkdown(incident.Description), ctx.mentions);
   return `${lead}\n\n${body}\n\n${marker(incidentRef(incident))}`.slice(0, 1_000_000);
 }
@@ -65,7 +67,10 @@ export function newIssueFor(incident: IncidentView, ctx: IncidentContext): GitLa
 }
 
 /** The GitLab state an incident's status maps to. */
-export function issueStateFor(incident: IncidentView, statuses: readonly StatusRow[]): 'opened' | 'closed' | undefined {
+export function issueStateFor(
+  incident: IncidentView,
+  statuses: readonly StatusRow[],
+): 'opened' | 'closed' | undefined {
   return gitlabStateOf(statuses, incident.IncidentStatusId);
 }
 
@@ -73,18 +78,31 @@ export function issueStateFor(incident: IncidentView, statuses: readonly StatusR
  * The issue update for the incident fields that changed since the last sync, holding only values that differ
  * from the issue as it is now (GitLab fires an update webhook even for a no-op PUT).
  */
-export function issuePatchFor(incident: IncidentView, changed: readonly IncidentField[], issue: IssueView, ctx: IncidentContext): GitLabIssueWrite {
+export function issuePatchFor(
+  incident: IncidentView,
+  changed: readonly IncidentField[],
+  issue: IssueView,
+  ctx: IncidentContext,
+): GitLabIssueWrite {
   const patch: GitLabIssueWrite = {};
-  if (changed.includes('name') && issue.title !== incident.Name.slice(0, 255)) patch.title = incident.Name.slice(0, 255);
+  if (changed.includes('name') && issue.title !== incident.Name.slice(0, 255))
+    patch.title = incident.Name.slice(0, 255);
   if (changed.includes('description')) {
     const description = issueDescription(incident, ctx);
     if (description !== (issue.description ?? '')) patch.description = description;
   }
   const state = issueStateFor(incident, ctx.statuses);
-  if (changed.includes('status') && state !== undefined && state !== issue.state) patch.state_event = state === 'closed' ? 'close' : 'reopen';
+  if (changed.includes('status') && state !== undefined && state !== issue.state)
+    patch.state_event = state === 'closed' ? 'close' : 'reopen';
   const assignees = assigneeIds(incident, ctx);
-  if (changed.includes('owner') && assignees !== undefined && (assignees[0] ?? null) !== (issue.assigneeId ?? null)) patch.assignee_ids = assignees;
+  if (
+    changed.includes('owner') &&
+    assignees !== undefined &&
+    (assignees[0] ?? null) !== (issue.assigneeId ?? null)
+  )
+    patch.assignee_ids = assignees;
   const milestone = milestoneId(incident, ctx);
-  if (changed.includes('release') && milestone !== undefined && milestone !== issue.milestoneId) patch.milestone_id = milestone ?? 0;
+  if (changed.includes('release') && milestone !== undefined && milestone !== issue.milestoneId)
+    patch.milestone_id = milestone ?? 0;
   return patch;
 }

@@ -1,8 +1,8 @@
-import type { GitLabState, StatusRow } from './status.js';
-import { spiraStatusFor } from './status.js';
 import { changedFields, fingerprintFields } from './fingerprint.js';
 import { stripOwnMarkdown } from './gitlab-text.js';
-import { escapeHtml, marker, markdownToSafeHtml } from './markup.js';
+import { escapeHtml, markdownToSafeHtml, marker } from './markup.js';
+import type { GitLabState, StatusRow } from './status.js';
+import { spiraStatusFor } from './status.js';
 import type { UserMap } from './users.js';
 
 /** What the sync reads of a GitLab issue. */
@@ -70,13 +70,17 @@ export function issueRef(issue: Pick<IssueView, 'projectId' | 'iid'>): string {
 export function incidentDescription(issue: IssueView, ctx: IssueContext): string {
   const body = markdownToSafeHtml(stripOwnMarkdown(issue.description ?? ''));
   const mapped =
-    ctx.users.spiraIdFor(issue.author.username) !== undefined || issue.author.username.toLowerCase() === ctx.syncUsername.toLowerCase();
+    ctx.users.spiraIdFor(issue.author.username) !== undefined ||
+    issue.author.username.toLowerCase() === ctx.syncUsername.toLowerCase();
   const by = `<p><em>Reported in GitLab by @${escapeHtml(issue.author.username)} (${escapeHtml(issue.author.name)}): <a href="${escapeHtml(issue.webUrl)}">${escapeHtml(issue.webUrl)}</a></em></p>`;
   return `${mapped ? '' : by}${body}${marker(issueRef(issue))}`;
 }
 
 /** The incident fields for a new incident, and its opener (null → the sync user). */
-export function newIncidentFor(issue: IssueView, ctx: IssueContext): IncidentFields & { OpenerId: number | null } {
+export function newIncidentFor(
+  issue: IssueView,
+  ctx: IssueContext,
+): IncidentFields & { OpenerId: number | null } {
   return {
     Name: issue.title.slice(0, 255),
     Description: incidentDescription(issue, ctx),
@@ -105,7 +109,8 @@ export function incidentPatchFor(
   const patch: Partial<IncidentFields> = {};
   if (changed.includes('title')) patch.Name = issue.title.slice(0, 255);
   if (changed.includes('description')) patch.Description = incidentDescription(issue, ctx);
-  if (changed.includes('state')) patch.IncidentStatusId = spiraStatusFor(ctx.statuses, current.IncidentStatusId, issue.state);
+  if (changed.includes('state'))
+    patch.IncidentStatusId = spiraStatusFor(ctx.statuses, current.IncidentStatusId, issue.state);
   const owner = ownerFor(issue, ctx);
   if (changed.includes('assignee') && owner !== undefined) patch.OwnerId = owner;
   const release = issue.milestoneId === null ? null : ctx.releaseFor(issue.milestoneId);
@@ -122,6 +127,9 @@ function withoutNoops(patch: Partial<IncidentFields>, current: IncidentFields): 
 }
 
 /** Which issue fields changed since the hashes recorded at the last sync. */
-export function changedIssueFields(issue: IssueView, recorded: Partial<Record<IssueField, string>> | undefined): IssueField[] {
+export function changedIssueFields(
+  issue: IssueView,
+  recorded: Partial<Record<IssueField, string>> | undefined,
+): IssueField[] {
   return changedFields(fingerprintFields(issueFields(issue)), recorded);
 }

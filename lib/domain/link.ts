@@ -29,6 +29,7 @@ export const keys = {
   gitlabIssue: (projectId: number, iid: number) => `gl-issue#${projectId}#${iid}`,
   spiraIncident: (projectId: number, incidentId: number) => `sp-incident#${projectId}#${incidentId}`,
   gitlabNote: (projectId: number, noteId: number) => `gl-note#${projectId}#${noteId}`,
-  gitlabNoteEdit: (projectId: number, noteId: number, editedAt: string) => `gl-note-edit#${projectId}#${noteId}#${editedAt}`,
+  gitlabNoteEdit: (projectId: number, noteId: number, editedAt: string) =>
+    `gl-note-edit#${projectId}#${noteId}#${editedAt}`,
   spiraComment: (projectId: number, commentId: number) => `sp-comment#${projectId}#${commentId}`,
 };

@@ -4,7 +4,17 @@ import sanitizeHtml from 'sanitize-html';
 const markdown = new Marked({ gfm: true, breaks: false, async: false });
 
 const SANITIZE: sanitizeHtml.IOptions = {
-  allowedTags: [...sanitizeHtml.defaults.allowedTags, 'img', 'del', 's', 'ins', 'sup', 'sub', 'details', 'summary'],
+  allowedTags: [
+    ...sanitizeHtml.defaults.allowedTags,
+    'img',
+    'del',
+    's',
+    'ins',
+    'sup',
+    'sub',
+    'details',
+    'summary',
+  ],
   allowedAttributes: {
     a: ['href', 'title'],
     img: ['src', 'alt', 'title', 'width', 'height'],

@@ -1,4 +1,4 @@
-import { escapeHtml, marker, markdownToSafeHtml } from './markup.js';
+import { escapeHtml, markdownToSafeHtml, marker } from './markup.js';
 import type { UserMap } from './users.js';
 
 /** What the sync reads of a GitLab note. */
@@ -12,7 +12,9 @@ export interface NoteView {
 
 /** The marker ref of a note (and of one edit of it). */
 export function noteRef(note: Pick<NoteView, 'projectId' | 'noteId'>, editedAt?: string): string {
-  return editedAt ? `gitlab-note-edit:${note.projectId}/${note.noteId}@${editedAt}` : `gitlab-note:${note.projectId}/${note.noteId}`;
+  return editedAt
+    ? `gitlab-note-edit:${note.projectId}/${note.noteId}@${editedAt}`
+    : `gitlab-note:${note.projectId}/${note.noteId}`;
 }
 
 /**

@@ -26,7 +26,11 @@ export function primaryStatusFor(rows: readonly StatusRow[], state: GitLabState)
  * Inflectra's rule: a Spira status that already maps to the GitLab state stays as it is ("Assigned" stays
  * Assigned when the issue is merely edited); otherwise the primary status of that state is set.
  */
-export function spiraStatusFor(rows: readonly StatusRow[], currentStatusId: number | undefined, state: GitLabState): number {
+export function spiraStatusFor(
+  rows: readonly StatusRow[],
+  currentStatusId: number | undefined,
+  state: GitLabState,
+): number {
   if (currentStatusId !== undefined && gitlabStateOf(rows, currentStatusId) === state) return currentStatusId;
   return primaryStatusFor(rows, state);
 }

@@ -23,7 +23,8 @@ export function normaliseName(name: string): string {
 
 function uniqueByName<T>(people: readonly T[], nameOf: (person: T) => string): Map<string, T> {
   const counts = new Map<string, number>();
-  for (const person of people) counts.set(normaliseName(nameOf(person)), (counts.get(normaliseName(nameOf(person))) ?? 0) + 1);
+  for (const person of people)
+    counts.set(normaliseName(nameOf(person)), (counts.get(normaliseName(nameOf(person))) ?? 0) + 1);
   const unique = new Map<string, T>();
   for (const person of people) {
     const key = normaliseName(nameOf(person));
@@ -57,7 +58,8 @@ export function buildUserMap(
   for (const pair of manual) {
     const username = pair.gitlabUsername.toLowerCase();
     for (const [name, id] of toSpira) if (id === pair.spiraUserId || name === username) toSpira.delete(name);
-    for (const [id, name] of toGitLab) if (id === pair.spiraUserId || name.toLowerCase() === username) toGitLab.delete(id);
+    for (const [id, name] of toGitLab)
+      if (id === pair.spiraUserId || name.toLowerCase() === username) toGitLab.delete(id);
   }
   for (const pair of manual) {
     toSpira.set(pair.gitlabUsername.toLowerCase(), pair.spiraUserId);

@@ -54,6 +54,18 @@ export async function createOnce<T>(
 }
 
 /** A `beforeComplete` that writes a reverse pointer from the counterpart's key back to `pk`. */
-export function pointerBack(links: LinkStore, pk: string, reverseKey: string, init: Partial<LinkRecord>): Promise<void> {
-  return links.overwrite({ ...init, pk: reverseKey, state: 'linked', version: 0, claimedAt: new Date().toISOString(), targetId: pk });
+export function pointerBack(
+  links: LinkStore,
+  pk: string,
+  reverseKey: string,
+  init: Partial<LinkRecord>,
+): Promise<void> {
+  return links.overwrite({
+    ...init,
+    pk: reverseKey,
+    state: 'linked',
+    version: 0,
+    claimedAt: new Date().toISOString(),
+    targetId: pk,
+  });
 }

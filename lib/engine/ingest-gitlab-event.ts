@@ -36,14 +36,21 @@ export interface HookAnswer {
   body: Record<string, unknown>;
 }
 
-const RECOGNISED = new Set(['Issue Hook', 'Confidential Issue Hook', 'Note Hook', 'Confidential Note Hook', 'Milestone Hook']);
+const RECOGNISED = new Set([
+  'Issue Hook',
+  'Confidential Issue Hook',
+  'Note Hook',
+  'Confidential Note Hook',
+  'Milestone Hook',
+]);
 
 /** Checks, parses and queues one GitLab webhook delivery. Throws only when queueing itself failed (→ 5xx). */
 export async function ingestGitLabEvent(deps: IngestDeps, request: HookRequest): Promise<HookAnswer> {
   if (!tokenMatches(request.headers['x-gitlab-token'], deps.webhookSecret)) {
     return { status: 401, body: { error: 'missing or wrong X-Gitlab-Token' } };
   }
-  if (Buffer.byteLength(request.body) > MAX_BODY_BYTES) return { status: 413, body: { error: 'body over 10 MiB' } };
+  if (Buffer.byteLength(request.body) > MAX_BODY_BYTES)
+    return { status: 413, body: { error: 'body over 10 MiB' } };
   const event = request.headers['x-gitlab-event'] ?? '';
   if (!RECOGNISED.has(event)) return ignored(`event "${event}" is not synced`);
   let json: unknown;
@@ -55,7 +62,8 @@ export async function ingestGitLabEvent(deps: IngestDeps, request: HookRequest):
   const parsed = toCommand(event, json, (path) => projectFor(deps, path));
   if ('status' in parsed) return parsed;
   if ('ignored' in parsed) return ignored(parsed.ignored);
-  const key = request.headers['idempotency-key'] || `body:${createHash('sha256').update(request.body).digest('hex')}`;
+  const key =
+    request.headers['idempotency-key'] || `body:${createHash('sha256').update(request.body).digest('hex')}`;
   if (await deps.deliveries.seen(key)) return { status: 200, body: { duplicate: true } };
   await deps.queue.send(parsed.command, deduplicationIdOf(key));
   await deps.deliveries.remember(key);
@@ -76,7 +84,9 @@ function ignored(reason: string): HookAnswer {
 function projectFor(deps: IngestDeps, pathWithNamespace: string): ProjectConfig | undefined {
   const path = pathWithNamespace.toLowerCase();
   return deps.projects.find(
-    (p) => p.active && (p.gitlabProject.toLowerCase() === path || `${deps.account}/${p.gitlabProject}`.toLowerCase() === path),
+    (p) =>
+      p.active &&
+      (p.gitlabProject.toLowerCase() === path || `${deps.account}/${p.gitlabProject}`.toLowerCase() === path),
   );
 }
 
@@ -85,34 +95,62 @@ type Parsed = HookAnswer | { ignored: string } | { command: SyncCommand };
 function parseAs<T extends z.ZodType>(schema: T, json: unknown, event: string): z.infer<T> | HookAnswer {
   const result = schema.safeParse(json);
   if (result.success) return result.data;
-  const problems = result.error.issues.slice(0, 5).map((i) => `${formatPath(i.path) || '(root)'}: ${i.message}`);
+  const problems = result.error.issues
+    .slice(0, 5)
+    .map((i) => `${formatPath(i.path) || '(root)'}: ${i.message}`);
   return { status: 400, body: { error: `malformed ${event}`, problems } };
 }
 
-function toCommand(event: string, json: unknown, project: (path: string) => ProjectConfig | undefined): Parsed {
+function toCommand(
+  event: string,
+  json: unknown,
+  project: (path: string) => ProjectConfig | undefined,
+): Parsed {
   const envelope = HookEnvelopeSchema.safeParse(json);
   if (!envelope.success) return parseAs(HookEnvelopeSchema, json, event) as HookAnswer;
   const kind = envelope.data.object_kind;
-  if (event.includes('Issue') && kind !== 'issue') return { ignored: `work item kind "${kind}" is not synced` };
+  if (event.includes('Issue') && kind !== 'issue')
+    return { ignored: `work item kind "${kind}" is not synced` };
   if (event.includes('Note') && envelope.data.object_attributes?.noteable_type !== 'Issue') {
-    return { ignored: `notes on ${envelope.data.object_attributes?.noteable_type ?? 'unknown items'} are not synced` };
+    return {
+      ignored: `notes on ${envelope.data.object_attributes?.noteable_type ?? 'unknown items'} are not synced`,
+    };
   }
-  const schema = event.includes('Issue') ? IssueHookSchema : event.includes('Note') ? IssueNoteHookSchema : MilestoneHookSchema;
+  const schema = event.includes('Issue')
+    ? IssueHookSchema
+    : event.includes('Note')
+      ? IssueNoteHookSchema
+      : MilestoneHookSchema;
   const hook = parseAs(schema, json, event);
   if ('status' in hook) return hook;
   const target = project(hook.project.path_with_namespace);
-  if (!target) return { ignored: `project ${hook.project.path_with_namespace} is not configured or not active` };
+  if (!target)
+    return { ignored: `project ${hook.project.path_with_namespace} is not configured or not active` };
   const base = { v: 1 as const, spiraProjectId: target.spiraProjectId, gitlabProjectId: hook.project.id };
   if (hook.object_kind === 'issue') {
     if (hook.object_attributes.type !== undefined && hook.object_attributes.type !== 'Issue') {
       return { ignored: `work item type "${hook.object_attributes.type}" is not synced` };
     }
-    return { command: { ...base, kind: 'gitlab.issue', iid: hook.object_attributes.iid, eventAt: hook.object_attributes.updated_at } };
+    return {
+      command: {
+        ...base,
+        kind: 'gitlab.issue',
+        iid: hook.object_attributes.iid,
+        eventAt: hook.object_attributes.updated_at,
+      },
+    };
   }
   if (hook.object_kind === 'note') {
     if (hook.object_attributes.system) return { ignored: 'system notes are not synced' };
     const { id: noteId, updated_at: eventAt } = hook.object_attributes;
     return { command: { ...base, kind: 'gitlab.note', iid: hook.issue.iid, noteId, eventAt } };
   }
-  return { command: { ...base, kind: 'gitlab.milestone', milestoneId: hook.object_attributes.id, eventAt: hook.object_attributes.updated_at } };
+  return {
+    command: {
+      ...base,
+      kind: 'gitlab.milestone',
+      milestoneId: hook.object_attributes.id,
+      eventAt: hook.object_attributes.updated_at,
+    },
+  };
 }

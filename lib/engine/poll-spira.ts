@@ -14,7 +14,10 @@ export interface PollDeps {
   gitlabProjectId(project: ProjectConfig): Promise<number>;
   queue: CommandQueue;
   links: LinkStore;
-  cursors: { get(name: string): Promise<string | undefined>; set(name: string, value: string): Promise<void> };
+  cursors: {
+    get(name: string): Promise<string | undefined>;
+    set(name: string, value: string): Promise<void>;
+  };
   projects: readonly ProjectConfig[];
   timeOffsetHours: number;
   /** Extra look-back on every poll, so a change committed while Spira's clock read was in flight is not missed. */
@@ -44,12 +47,25 @@ async function pollProject(deps: PollDeps, project: ProjectConfig): Promise<numb
     await deps.cursors.set(cursorName, now);
     return 0;
   }
-  const since = new Date(Date.parse(watermark) - deps.overlapMs - deps.timeOffsetHours * 3_600_000).toISOString();
+  const since = new Date(
+    Date.parse(watermark) - deps.overlapMs - deps.timeOffsetHours * 3_600_000,
+  ).toISOString();
   const gitlabProjectId = await deps.gitlabProjectId(project);
-  const filters = [{ PropertyName: 'LastUpdateDate', DateRangeValue: { StartDate: since, EndDate: null, ConsiderTimes: true } }];
+  const filters = [
+    {
+      PropertyName: 'LastUpdateDate',
+      DateRangeValue: { StartDate: since, EndDate: null, ConsiderTimes: true },
+    },
+  ];
   let queued = 0;
   for (let row = 1; ; row += PAGE) {
-    const page = await deps.spira.searchIncidents(project.spiraProjectId, filters, row, PAGE, 'LastUpdateDate');
+    const page = await deps.spira.searchIncidents(
+      project.spiraProjectId,
+      filters,
+      row,
+      PAGE,
+      'LastUpdateDate',
+    );
     for (const incident of page) {
       const link = await deps.links.get(keys.spiraIncident(project.spiraProjectId, incident.IncidentId));
       const iid = link?.targetId ? Number(link.targetId.split('#')[2]) : undefined;
@@ -62,7 +78,12 @@ async function pollProject(deps: PollDeps, project: ProjectConfig): Promise<numb
         eventAt: incident.LastUpdateDate,
         ...(iid ? { iid } : {}),
       };
-      await deps.queue.send(command, deduplicationIdOf(`spira:${project.spiraProjectId}:${incident.IncidentId}:${incident.LastUpdateDate}`));
+      await deps.queue.send(
+        command,
+        deduplicationIdOf(
+          `spira:${project.spiraProjectId}:${incident.IncidentId}:${incident.LastUpdateDate}`,
+        ),
+      );
       queued++;
     }
     if (page.length < PAGE) break;

@@ -1,7 +1,7 @@
 import { formatPath } from '../config/sync-config.js';
 import { PermanentError, RetryableError, SchemaMismatchError } from '../domain/errors.js';
-import type { CommandQueue } from '../ports/command-queue.js';
 import { SyncCommandSchema } from '../domain/sync-command.js';
+import type { CommandQueue } from '../ports/command-queue.js';
 import type { ParkedMessage } from '../stores/dynamo-parking-store.js';
 import { applySyncCommand } from './apply-sync-command.js';
 import type { SyncDeps, SyncOutcome } from './sync-deps.js';
@@ -18,7 +18,12 @@ export interface Parking {
  */
 export async function processSyncRecord(
   deps: SyncDeps & { parking: Parking; queue: Pick<CommandQueue, 'retryLater'> },
-  record: { messageId: string; body: string; receiptHandle?: string; attributes?: { ApproximateReceiveCount?: string } },
+  record: {
+    messageId: string;
+    body: string;
+    receiptHandle?: string;
+    attributes?: { ApproximateReceiveCount?: string };
+  },
 ): Promise<SyncOutcome | { action: 'parked'; reason: string }> {
   try {
     const command = parseCommand(record.body);
@@ -28,13 +33,22 @@ export async function processSyncRecord(
   } catch (error) {
     if (!(error instanceof PermanentError)) {
       const attempt = Number(record.attributes?.ApproximateReceiveCount ?? 1);
-      const delay = retryDelaySeconds(attempt, error instanceof RetryableError ? error.retryAfterSeconds : undefined);
+      const delay = retryDelaySeconds(
+        attempt,
+        error instanceof RetryableError ? error.retryAfterSeconds : undefined,
+      );
       deps.log.warn('will retry', { messageId: record.messageId, attempt, delay, error: describe(error) });
-      if (record.receiptHandle) await deps.queue.retryLater(record.receiptHandle, delay).catch(() => undefined);
+      if (record.receiptHandle)
+        await deps.queue.retryLater(record.receiptHandle, delay).catch(() => undefined);
       throw error;
     }
     deps.log.error('parked', { messageId: record.messageId, error: describe(error) });
-    await deps.parking.park({ messageId: record.messageId, body: record.body, reason: error.message, errorName: error.name });
+    await deps.parking.park({
+      messageId: record.messageId,
+      body: record.body,
+      reason: error.message,
+      errorName: error.name,
+    });
     return { action: 'parked', reason: error.message };
   }
 }
@@ -48,7 +62,10 @@ function parseCommand(body: string) {
   }
   const result = SyncCommandSchema.safeParse(json);
   if (!result.success) {
-    throw new SchemaMismatchError('queue message', result.error.issues.map((i) => `${formatPath(i.path) || '(root)'}: ${i.message}`));
+    throw new SchemaMismatchError(
+      'queue message',
+      result.error.issues.map((i) => `${formatPath(i.path) || '(root)'}: ${i.message}`),
+    );
   }
   return result.data;
 }
@@ -57,7 +74,11 @@ function parseCommand(body: string) {
  * Exponential backoff with full jitter (1, 2, 4 … 300 s), or what the remote asked for (Retry-After /
  * RateLimit-Reset) when it said so. Without it a failed record would wait the whole visibility timeout.
  */
-export function retryDelaySeconds(attempt: number, retryAfter: number | undefined, random: () => number = Math.random): number {
+export function retryDelaySeconds(
+  attempt: number,
+  retryAfter: number | undefined,
+  random: () => number = Math.random,
+): number {
   if (retryAfter !== undefined) return Math.min(43_200, Math.ceil(retryAfter));
   const ceiling = Math.min(300, 2 ** Math.max(0, attempt - 1));
   return Math.max(1, Math.round(ceiling * (0.5 + random() / 2)));

@@ -49,10 +49,17 @@ export class ProjectContexts {
     if (!project) throw new MappingConfigError(`Spira project ${spiraProjectId} is not in the config`);
     const templateId = await this.spira.projectTemplateId(spiraProjectId);
     const live = await this.spira.incidentStatuses(templateId);
-    const missing = unmappedStatuses(project.incidentStatuses, live.map((s) => s.IncidentStatusId));
+    const missing = unmappedStatuses(
+      project.incidentStatuses,
+      live.map((s) => s.IncidentStatusId),
+    );
     if (missing.length > 0) {
-      const names = live.filter((s) => missing.includes(s.IncidentStatusId)).map((s) => `${s.IncidentStatusId} "${s.Name}"`);
-      throw new MappingConfigError(`projects[${index}].incidentStatuses: Spira statuses ${names.join(', ')} are not mapped`);
+      const names = live
+        .filter((s) => missing.includes(s.IncidentStatusId))
+        .map((s) => `${s.IncidentStatusId} "${s.Name}"`);
+      throw new MappingConfigError(
+        `projects[${index}].incidentStatuses: Spira statuses ${names.join(', ')} are not mapped`,
+      );
     }
     const [spiraUsers, gitlabUsers] = await Promise.all([
       this.config.autoMapUsers ? this.spira.projectUsers(spiraProjectId) : [],
@@ -61,7 +68,11 @@ export class ProjectContexts {
     const users = buildUserMap(
       this.config.users,
       this.config.autoMapUsers,
-      spiraUsers.map((u) => ({ userId: u.UserId, userName: u.UserName, fullName: `${u.FirstName ?? ''} ${u.LastName ?? ''}` })),
+      spiraUsers.map((u) => ({
+        userId: u.UserId,
+        userName: u.UserName,
+        fullName: `${u.FirstName ?? ''} ${u.LastName ?? ''}`,
+      })),
       gitlabUsers,
     );
     const toRelease = new Map(project.releases.map((r) => [r.gitlabMilestoneId, r.spiraReleaseId]));

@@ -1,7 +1,7 @@
+import type { SpiraIncident } from '../connectors/spira/spira-schemas.js';
 import { ConcurrencyConflictError } from '../domain/errors.js';
 import type { IncidentFields } from '../domain/issue-to-incident.js';
 import { markersIn } from '../domain/markup.js';
-import type { SpiraIncident } from '../connectors/spira/spira-schemas.js';
 import type { SpiraPort } from '../ports/sync-ports.js';
 
 const MAX_ATTEMPTS = 4;
@@ -32,9 +32,19 @@ export async function updateIncident(
 }
 
 /** Finds an incident created since `since` whose description carries `ref` (an orphan of a crashed attempt). */
-export async function findIncidentByMarker(spira: SpiraPort, projectId: number, ref: string, since: string): Promise<number | undefined> {
+export async function findIncidentByMarker(
+  spira: SpiraPort,
+  projectId: number,
+  ref: string,
+  since: string,
+): Promise<number | undefined> {
   const start = new Date(Date.parse(since) - 5 * 60_000).toISOString();
-  const filters = [{ PropertyName: 'CreationDate', DateRangeValue: { StartDate: start, EndDate: null, ConsiderTimes: true } }];
+  const filters = [
+    {
+      PropertyName: 'CreationDate',
+      DateRangeValue: { StartDate: start, EndDate: null, ConsiderTimes: true },
+    },
+  ];
   for (let row = 1; ; row += 500) {
     const page = await spira.searchIncidents(projectId, filters, row, 500, 'CreationDate');
     const hit = page.find((incident) => markersIn(incident.Description).includes(ref));
@@ -44,7 +54,12 @@ export async function findIncidentByMarker(spira: SpiraPort, projectId: number, 
 }
 
 /** Finds a comment of an incident that carries `ref`. */
-export async function findCommentByMarker(spira: SpiraPort, projectId: number, incidentId: number, ref: string): Promise<number | undefined> {
+export async function findCommentByMarker(
+  spira: SpiraPort,
+  projectId: number,
+  incidentId: number,
+  ref: string,
+): Promise<number | undefined> {
   const comments = await spira.comments(projectId, incidentId);
   return comments.find((comment) => markersIn(comment.Text).includes(ref))?.CommentId;
 }

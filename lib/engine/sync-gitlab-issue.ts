@@ -3,9 +3,9 @@ import { CounterpartPendingError, RemoteNotFoundError, StatusNotAppliedError } f
 import { fingerprintFields } from '../domain/fingerprint.js';
 import {
   changedIssueFields,
+  type IssueView,
   incidentFields,
   incidentPatchFor,
-  type IssueView,
   issueFields,
   issueRef,
   newIncidentFor,
@@ -35,7 +35,10 @@ export function issueViewOf(issue: GitLabIssue): IssueView {
 }
 
 /** GitLab issue → Spira incident: create it once, or apply the fields that changed since the last sync. */
-export async function syncGitLabIssue(deps: SyncDeps, command: SyncCommandOf<'gitlab.issue'>): Promise<SyncOutcome> {
+export async function syncGitLabIssue(
+  deps: SyncDeps,
+  command: SyncCommandOf<'gitlab.issue'>,
+): Promise<SyncOutcome> {
   const { spiraProjectId: pid, gitlabProjectId, iid } = command;
   const ctx = await deps.contexts.get(pid, gitlabProjectId);
   const rest = await deps.gitlab.issue(gitlabProjectId, iid).catch((error: unknown) => {
@@ -45,7 +48,10 @@ export async function syncGitLabIssue(deps: SyncDeps, command: SyncCommandOf<'gi
   if (!rest) return { action: 'skipped', reason: 'issue no longer exists in GitLab' };
   const issue = issueViewOf(rest);
   const key = keys.gitlabIssue(gitlabProjectId, iid);
-  if (markersIn(issue.description).some((ref) => ref.startsWith('spira-incident:')) && !(await deps.links.get(key))) {
+  if (
+    markersIn(issue.description).some((ref) => ref.startsWith('spira-incident:')) &&
+    !(await deps.links.get(key))
+  ) {
     // We made this issue from a Spira incident and have not recorded the pair yet: never make a second incident.
     throw new CounterpartPendingError(`issue ${iid} was created from Spira; its link is not recorded yet`);
   }
@@ -57,25 +63,41 @@ export async function syncGitLabIssue(deps: SyncDeps, command: SyncCommandOf<'gi
       adopt: (claim) => findIncidentByMarker(deps.spira, pid, issueRef(issue), claim.claimedAt),
       create: () => deps.spira.createIncident(pid, newIncidentFor(issue, ctx)),
       idOf: String,
-      beforeComplete: (id, claim) => pointerBack(deps.links, claim.pk, keys.spiraIncident(pid, id), { spiraProjectId: pid, gitlabProjectId }),
+      beforeComplete: (id, claim) =>
+        pointerBack(deps.links, claim.pk, keys.spiraIncident(pid, id), {
+          spiraProjectId: pid,
+          gitlabProjectId,
+        }),
     },
     deps.fault,
   );
   return created ? afterCreate(deps, record, issue, ctx) : applyChanges(deps, record, issue, ctx);
 }
 
-async function afterCreate(deps: SyncDeps, record: LinkRecord, issue: IssueView, ctx: ProjectContext): Promise<SyncOutcome> {
+async function afterCreate(
+  deps: SyncDeps,
+  record: LinkRecord,
+  issue: IssueView,
+  ctx: ProjectContext,
+): Promise<SyncOutcome> {
   // The create answer echoes our request, not what Spira stored: read it back (status may have been refused).
   const incident = await deps.spira.incident(ctx.project.spiraProjectId, Number(record.targetId));
   const wanted = newIncidentFor(issue, ctx).IncidentStatusId;
   await recordHashes(deps, record, issue, fieldsOf(incident), incident.IncidentStatusId !== wanted);
-  if (incident.IncidentStatusId !== wanted) throw statusNotApplied(incident.IncidentId, wanted, incident.IncidentStatusId);
+  if (incident.IncidentStatusId !== wanted)
+    throw statusNotApplied(incident.IncidentId, wanted, incident.IncidentStatusId);
   return { action: 'created', target: `incident ${incident.IncidentId}` };
 }
 
-async function applyChanges(deps: SyncDeps, record: LinkRecord, issue: IssueView, ctx: ProjectContext): Promise<SyncOutcome> {
+async function applyChanges(
+  deps: SyncDeps,
+  record: LinkRecord,
+  issue: IssueView,
+  ctx: ProjectContext,
+): Promise<SyncOutcome> {
   const changed = changedIssueFields(issue, record.gitlabHashes);
-  if (changed.length === 0) return { action: 'skipped', reason: 'no field changed since the last sync (duplicate or echo)' };
+  if (changed.length === 0)
+    return { action: 'skipped', reason: 'no field changed since the last sync (duplicate or echo)' };
   const pid = ctx.project.spiraProjectId;
   const first = await deps.spira.incident(pid, Number(record.targetId));
   const { incident, patch } = await updateIncident(deps.spira, first, (current) =>
@@ -89,14 +111,22 @@ async function applyChanges(deps: SyncDeps, record: LinkRecord, issue: IssueView
     if (statusFailed) incident.IncidentStatusId = after.IncidentStatusId;
   }
   await recordHashes(deps, record, issue, fieldsOf(incident), statusFailed);
-  if (statusFailed) throw statusNotApplied(incident.IncidentId, patch.IncidentStatusId as number, incident.IncidentStatusId);
+  if (statusFailed)
+    throw statusNotApplied(incident.IncidentId, patch.IncidentStatusId as number, incident.IncidentStatusId);
   const fields = Object.keys(patch);
-  if (fields.length === 0) return { action: 'skipped', reason: `Spira already matches (${changed.join(', ')})` };
+  if (fields.length === 0)
+    return { action: 'skipped', reason: `Spira already matches (${changed.join(', ')})` };
   return { action: 'updated', target: `incident ${incident.IncidentId}`, fields };
 }
 
 /** Records what both sides now hold; a state that did not reach Spira keeps its old hash so a replay retries it. */
-async function recordHashes(deps: SyncDeps, record: LinkRecord, issue: IssueView, written: ReturnType<typeof fieldsOf>, keepOldState: boolean) {
+async function recordHashes(
+  deps: SyncDeps,
+  record: LinkRecord,
+  issue: IssueView,
+  written: ReturnType<typeof fieldsOf>,
+  keepOldState: boolean,
+) {
   const gitlabHashes: Record<string, string> = fingerprintFields(issueFields(issue));
   const oldState = record.gitlabHashes?.state;
   if (keepOldState) {

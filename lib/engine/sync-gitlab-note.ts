@@ -1,10 +1,9 @@
-import { RemoteNotFoundError } from '../domain/errors.js';
+import { CounterpartPendingError, RemoteNotFoundError } from '../domain/errors.js';
 import { fingerprint } from '../domain/fingerprint.js';
 import { keys, type LinkRecord } from '../domain/link.js';
 import { markersIn } from '../domain/markup.js';
 import { commentHtmlFor, type NoteView, noteRef } from '../domain/note-to-comment.js';
 import type { SyncCommandOf } from '../domain/sync-command.js';
-import { CounterpartPendingError } from '../domain/errors.js';
 import { createOnce, pointerBack } from './create-once.js';
 import { findCommentByMarker } from './spira-writes.js';
 import type { SyncDeps, SyncOutcome } from './sync-deps.js';
@@ -14,7 +13,10 @@ import { syncGitLabIssue } from './sync-gitlab-issue.js';
  * GitLab note → Spira comment, exactly once; an edit adds one follow-up comment (Spira's API cannot edit
  * comments). A note on an issue not synced yet syncs the issue first (same FIFO group, so in order).
  */
-export async function syncGitLabNote(deps: SyncDeps, command: SyncCommandOf<'gitlab.note'>): Promise<SyncOutcome> {
+export async function syncGitLabNote(
+  deps: SyncDeps,
+  command: SyncCommandOf<'gitlab.note'>,
+): Promise<SyncOutcome> {
   const { spiraProjectId: pid, gitlabProjectId, iid, noteId } = command;
   const issueLink = await linkedIssue(deps, command);
   const rest = await deps.gitlab.note(gitlabProjectId, iid, noteId).catch((error: unknown) => {
@@ -23,8 +25,15 @@ export async function syncGitLabNote(deps: SyncDeps, command: SyncCommandOf<'git
   });
   if (!rest) return { action: 'skipped', reason: 'note no longer exists in GitLab' };
   if (rest.system) return { action: 'skipped', reason: 'system note' };
-  if (markersIn(rest.body).some((ref) => ref.startsWith('spira-'))) return { action: 'skipped', reason: 'note was written by the sync from Spira' };
-  const note: NoteView = { projectId: gitlabProjectId, noteId, body: rest.body, author: rest.author, updatedAt: rest.updated_at };
+  if (markersIn(rest.body).some((ref) => ref.startsWith('spira-')))
+    return { action: 'skipped', reason: 'note was written by the sync from Spira' };
+  const note: NoteView = {
+    projectId: gitlabProjectId,
+    noteId,
+    body: rest.body,
+    author: rest.author,
+    updatedAt: rest.updated_at,
+  };
   const { users } = await deps.contexts.get(pid, gitlabProjectId);
   const incidentId = Number(issueLink.targetId);
   const userId = users.spiraIdFor(note.author.username) ?? null;
@@ -39,16 +48,28 @@ export async function syncGitLabNote(deps: SyncDeps, command: SyncCommandOf<'git
         adopt: () => findCommentByMarker(deps.spira, pid, incidentId, ref),
         create: () => deps.spira.addComment(pid, incidentId, commentHtmlFor(note, users, edit), userId),
         idOf: String,
-        beforeComplete: (id, claim) => pointerBack(deps.links, claim.pk, keys.spiraComment(pid, id), { spiraProjectId: pid, gitlabProjectId }),
+        beforeComplete: (id, claim) =>
+          pointerBack(deps.links, claim.pk, keys.spiraComment(pid, id), {
+            spiraProjectId: pid,
+            gitlabProjectId,
+          }),
       },
       deps.fault,
     );
   const { record, created } = await post(false, noteRef(note), keys.gitlabNote(gitlabProjectId, noteId));
   if (created) return { action: 'created', target: `comment ${record.targetId}` };
-  if (record.gitlabHashes?.body === bodyHash) return { action: 'skipped', reason: 'note text unchanged since the last sync' };
-  const edit = await post(true, noteRef(note, note.updatedAt), keys.gitlabNoteEdit(gitlabProjectId, noteId, note.updatedAt));
+  if (record.gitlabHashes?.body === bodyHash)
+    return { action: 'skipped', reason: 'note text unchanged since the last sync' };
+  const edit = await post(
+    true,
+    noteRef(note, note.updatedAt),
+    keys.gitlabNoteEdit(gitlabProjectId, noteId, note.updatedAt),
+  );
   await deps.links.save({ ...record, gitlabHashes: { body: bodyHash } });
-  return { action: 'created', target: `comment ${edit.record.targetId} (edit of comment ${record.targetId})` };
+  return {
+    action: 'created',
+    target: `comment ${edit.record.targetId} (edit of comment ${record.targetId})`,
+  };
 }
 
 async function linkedIssue(deps: SyncDeps, command: SyncCommandOf<'gitlab.note'>): Promise<LinkRecord> {
@@ -57,6 +78,7 @@ async function linkedIssue(deps: SyncDeps, command: SyncCommandOf<'gitlab.note'>
   if (existing?.state === 'linked') return existing;
   await syncGitLabIssue(deps, { ...command, kind: 'gitlab.issue' });
   const linked = await deps.links.get(key);
-  if (linked?.state !== 'linked') throw new CounterpartPendingError(`issue ${command.iid} is not linked to an incident yet`);
+  if (linked?.state !== 'linked')
+    throw new CounterpartPendingError(`issue ${command.iid} is not linked to an incident yet`);
   return linked;
 }

@@ -37,7 +37,9 @@ export async function syncSpiraIncident(deps: SyncDeps, command: Command): Promi
   if (pairKey === undefined) return createIssue(deps, command, view, ctx);
   const pair = await deps.links.get(pairKey);
   if (pair?.state !== 'linked' || pair.spiraHashes === undefined) {
-    throw new CounterpartPendingError(`incident ${incidentId}: its issue link ${pairKey} is not complete yet`);
+    throw new CounterpartPendingError(
+      `incident ${incidentId}: its issue link ${pairKey} is not complete yet`,
+    );
   }
   return pushChanges(deps, pair, view, ctx);
 }
@@ -57,7 +59,11 @@ function contextFor(deps: SyncDeps, ctx: ProjectContext): IncidentContext {
 }
 
 /** The pair record's key: from the incident's own marker (GitLab-born) or its pointer record (linked earlier). */
-async function pairKeyOf(deps: SyncDeps, command: Command, incident: SpiraIncident): Promise<string | undefined> {
+async function pairKeyOf(
+  deps: SyncDeps,
+  command: Command,
+  incident: SpiraIncident,
+): Promise<string | undefined> {
   const born = markersIn(incident.Description).find((ref) => ref.startsWith('gitlab-issue:'));
   if (born) {
     const [projectId, iid] = born.slice('gitlab-issue:'.length).split('/').map(Number);
@@ -67,7 +73,12 @@ async function pairKeyOf(deps: SyncDeps, command: Command, incident: SpiraIncide
   return pointer?.state === 'linked' ? pointer.targetId : undefined;
 }
 
-async function createIssue(deps: SyncDeps, command: Command, incident: IncidentView, ctx: ProjectContext): Promise<SyncOutcome> {
+async function createIssue(
+  deps: SyncDeps,
+  command: Command,
+  incident: IncidentView,
+  ctx: ProjectContext,
+): Promise<SyncOutcome> {
   const { gitlabProjectId: gpid, spiraProjectId: pid } = command;
   const ictx = contextFor(deps, ctx);
   const ref = incidentRef(incident);
@@ -108,16 +119,30 @@ async function createIssue(deps: SyncDeps, command: Command, incident: IncidentV
   return { action: 'created', target: `issue ${result.record.targetId}` };
 }
 
-async function pushChanges(deps: SyncDeps, pair: LinkRecord, incident: IncidentView, ctx: ProjectContext): Promise<SyncOutcome> {
+async function pushChanges(
+  deps: SyncDeps,
+  pair: LinkRecord,
+  incident: IncidentView,
+  ctx: ProjectContext,
+): Promise<SyncOutcome> {
   const spiraHashes = fingerprintFields(incidentFields(incident));
   const changed = changedFields(spiraHashes, pair.spiraHashes) as IncidentField[];
-  if (changed.length === 0) return { action: 'skipped', reason: 'no field changed since the last sync (duplicate or echo)' };
+  if (changed.length === 0)
+    return { action: 'skipped', reason: 'no field changed since the last sync (duplicate or echo)' };
   const [, gpid, iid] = pair.pk.split('#').map(Number);
   const issue = await deps.gitlab.issue(gpid as number, iid as number);
   const patch = issuePatchFor(incident, changed, issueViewOf(issue), contextFor(deps, ctx));
-  const after = Object.keys(patch).length === 0 ? issue : await deps.gitlab.updateIssue(gpid as number, iid as number, patch);
-  await deps.links.save({ ...pair, spiraHashes, gitlabHashes: fingerprintFields(issueFields(issueViewOf(after))) });
+  const after =
+    Object.keys(patch).length === 0
+      ? issue
+      : await deps.gitlab.updateIssue(gpid as number, iid as number, patch);
+  await deps.links.save({
+    ...pair,
+    spiraHashes,
+    gitlabHashes: fingerprintFields(issueFields(issueViewOf(after))),
+  });
   await deps.fault?.('after-fingerprint', pair.pk);
-  if (Object.keys(patch).length === 0) return { action: 'skipped', reason: `GitLab already matches (${changed.join(', ')})` };
+  if (Object.keys(patch).length === 0)
+    return { action: 'skipped', reason: `GitLab already matches (${changed.join(', ')})` };
   return { action: 'updated', target: `issue ${gpid}#${iid}`, fields: Object.keys(patch) };
 }

@@ -13,8 +13,13 @@ export function createWebhookHandler(runtime: () => Promise<Runtime>) {
   // 5xx only when queueing itself failed (or the function cannot start); the body never echoes internals.
   const queueFailure: middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> = {
     onError: async (request) => {
-      const log = await runtime().then((r) => r.log, () => console);
-      log.error('webhook not queued', { error: request.error instanceof Error ? request.error.name : 'unknown' });
+      const log = await runtime().then(
+        (r) => r.log,
+        () => console,
+      );
+      log.error('webhook not queued', {
+        error: request.error instanceof Error ? request.error.name : 'unknown',
+      });
       request.response = toHttpResult({ status: 503, body: { error: 'could not queue the event' } });
     },
   };

@@ -21,7 +21,11 @@ export interface DemoWorld {
  * are auto-mapped by name; Alice is only in GitLab, Amy only in Spira) and returns a config that points
  * at the two stand-ins.
  */
-export async function seedDemo(spiraFake: SpiraStandIn, gitlabFake: GitLabStandIn, webhookSecret = 'demo-webhook-secret'): Promise<DemoWorld> {
+export async function seedDemo(
+  spiraFake: SpiraStandIn,
+  gitlabFake: GitLabStandIn,
+  webhookSecret = 'demo-webhook-secret',
+): Promise<DemoWorld> {
   const apiKey = '{7A05FD06-83C3-4436-B37F-51BCF0060483}';
   const spira = {
     syncbot: spiraFake.addUser({ firstName: 'Sync', lastName: 'Bot', userName: 'syncbot', apiKey }),
@@ -45,7 +49,13 @@ export async function seedDemo(spiraFake: SpiraStandIn, gitlabFake: GitLabStandI
   const primary = (name: string) => statuses.find((s) => s.Name === name)?.IncidentStatusId;
   const parsed = parseSyncConfig({
     spira: { baseUrl: spiraFake.baseUrl, username: 'syncbot', apiKey },
-    gitlab: { baseUrl: gitlabFake.baseUrl, account: 'gitlab-examples', login: 'syncbot', token: gitlab.syncbot.token, webhookSecret },
+    gitlab: {
+      baseUrl: gitlabFake.baseUrl,
+      account: 'gitlab-examples',
+      login: 'syncbot',
+      token: gitlab.syncbot.token,
+      webhookSecret,
+    },
     autoMapUsers: true,
     pollIntervalSeconds: 5,
     projects: [
@@ -61,7 +71,15 @@ export async function seedDemo(spiraFake: SpiraStandIn, gitlabFake: GitLabStandI
     ],
   });
   const config = await resolveSecrets(parsed, {}, async () => undefined);
-  return { config, spiraProjectId, gitlabProjectId: project.id, gitlabPath: project.path_with_namespace, gitlab, spira, webhookSecret };
+  return {
+    config,
+    spiraProjectId,
+    gitlabProjectId: project.id,
+    gitlabPath: project.path_with_namespace,
+    gitlab,
+    spira,
+    webhookSecret,
+  };
 }
 
 /** Points a GitLab project webhook at the sync's endpoint with every trigger the sync needs. */

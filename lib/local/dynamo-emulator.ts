@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer, type Server } from 'node:net';
@@ -40,7 +40,15 @@ async function startDynamoDbLocal(dataDir: string | undefined): Promise<DynamoEm
   const storage = dataDir ? ['-dbPath', resolve(dataDir), '-sharedDb'] : ['-inMemory', '-sharedDb'];
   const child = spawn(
     'java',
-    [`-Djava.library.path=${join(jarDir, 'DynamoDBLocal_lib')}`, '-jar', 'DynamoDBLocal.jar', '-port', String(port), ...storage, '-disableTelemetry'],
+    [
+      `-Djava.library.path=${join(jarDir, 'DynamoDBLocal_lib')}`,
+      '-jar',
+      'DynamoDBLocal.jar',
+      '-port',
+      String(port),
+      ...storage,
+      '-disableTelemetry',
+    ],
     { cwd: jarDir, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   const endpoint = `http://127.0.0.1:${port}`;
@@ -86,7 +94,8 @@ async function waitForHttp(endpoint: string, child: ChildProcess): Promise<void>
   });
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`DynamoDB Local exited (${child.exitCode}): ${stderr.slice(-500)}`);
+    if (child.exitCode !== null)
+      throw new Error(`DynamoDB Local exited (${child.exitCode}): ${stderr.slice(-500)}`);
     try {
       await fetch(endpoint, { method: 'POST' });
       return;

@@ -3,18 +3,30 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { MAX_BODY_BYTES } from '../engine/ingest-gitlab-event.js';
 
 /** The webhook handler as API Gateway calls it. */
-export type HttpHandler = (event: APIGatewayProxyEventV2, context: never) => Promise<APIGatewayProxyStructuredResultV2>;
+export type HttpHandler = (
+  event: APIGatewayProxyEventV2,
+  context: never,
+) => Promise<APIGatewayProxyStructuredResultV2>;
 
 /** Extra read-only routes of the local endpoint. */
-export type LocalRoutes = Record<string, (request: IncomingMessage) => Promise<{ status: number; type: string; body: string }>>;
+export type LocalRoutes = Record<
+  string,
+  (request: IncomingMessage) => Promise<{ status: number; type: string; body: string }>
+>;
 
 /**
  * The deployed routes on 127.0.0.1: `POST /webhooks/gitlab` → the real webhook handler with an HTTP API v2
  * event; bodies over 10 MiB are refused with 413 before the handler runs, as API Gateway does.
  */
-export async function startHttpServer(port: number, webhook: HttpHandler, routes: LocalRoutes): Promise<Server> {
+export async function startHttpServer(
+  port: number,
+  webhook: HttpHandler,
+  routes: LocalRoutes,
+): Promise<Server> {
   const server = createServer((request, response) => {
-    serve(request, response, webhook, routes).catch(() => answer(response, 500, 'application/json', '{"error":"internal"}'));
+    serve(request, response, webhook, routes).catch(() =>
+      answer(response, 500, 'application/json', '{"error":"internal"}'),
+    );
   });
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
@@ -23,7 +35,12 @@ export async function startHttpServer(port: number, webhook: HttpHandler, routes
   return server;
 }
 
-async function serve(request: IncomingMessage, response: ServerResponse, webhook: HttpHandler, routes: LocalRoutes) {
+async function serve(
+  request: IncomingMessage,
+  response: ServerResponse,
+  webhook: HttpHandler,
+  routes: LocalRoutes,
+) {
   const path = new URL(request.url ?? '/', 'http://local').pathname;
   const route = request.method === 'GET' ? routes[path] : undefined;
   if (route) {
@@ -34,7 +51,8 @@ async function serve(request: IncomingMessage, response: ServerResponse, webhook
     return answer(response, 404, 'application/json', '{"message":"Not Found"}');
   }
   const body = await readBody(request);
-  if (body === undefined) return answer(response, 413, 'application/json', '{"message":"Request Entity Too Large"}');
+  if (body === undefined)
+    return answer(response, 413, 'application/json', '{"message":"Request Entity Too Large"}');
   const result = await webhook(toEvent(request, path, body), undefined as never);
   answer(response, result.statusCode ?? 200, 'application/json', result.body ?? '');
 }
@@ -54,7 +72,8 @@ function readBody(request: IncomingMessage): Promise<string | undefined> {
 
 function toEvent(request: IncomingMessage, path: string, body: string): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) if (value !== undefined) headers[name] = String(value);
+  for (const [name, value] of Object.entries(request.headers))
+    if (value !== undefined) headers[name] = String(value);
   const now = Date.now();
   return {
     version: '2.0',
@@ -69,7 +88,13 @@ function toEvent(request: IncomingMessage, path: string, body: string): APIGatew
       apiId: 'local',
       domainName: '127.0.0.1',
       domainPrefix: 'local',
-      http: { method: 'POST', path, protocol: 'HTTP/1.1', sourceIp: request.socket.remoteAddress ?? '', userAgent: headers['user-agent'] ?? '' },
+      http: {
+        method: 'POST',
+        path,
+        protocol: 'HTTP/1.1',
+        sourceIp: request.socket.remoteAddress ?? '',
+        userAgent: headers['user-agent'] ?? '',
+      },
       requestId: crypto.randomUUID(),
       routeKey: `POST ${path}`,
       stage: '$default',

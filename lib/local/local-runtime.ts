@@ -10,7 +10,7 @@ import { createWorkerHandler } from '../handlers/worker-handler.js';
 import type { FaultHook, Log } from '../ports/sync-ports.js';
 import { buildRuntime, type Runtime } from '../runtime/build-runtime.js';
 import { type DynamoEmulator, startDynamo } from './dynamo-emulator.js';
-import { startHttpServer, type LocalRoutes } from './http-server.js';
+import { type LocalRoutes, startHttpServer } from './http-server.js';
 import { QueueLoop } from './queue-loop.js';
 import { type SqsEmulator, startSqs } from './sqs-emulator.js';
 
@@ -52,7 +52,9 @@ const silent: Log = { info: () => {}, warn: () => {}, error: () => {} };
 /** Starts the whole sync on this machine with the same handlers as in AWS. */
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
   const name = options.name ?? 'spira-gitlab-sync-local';
-  const dynamo: DynamoEmulator | undefined = options.dynamoEndpoint ? undefined : await startDynamo({ dataDir: options.dataDir && join(options.dataDir, 'dynamodb') });
+  const dynamo: DynamoEmulator | undefined = options.dynamoEndpoint
+    ? undefined
+    : await startDynamo({ dataDir: options.dataDir && join(options.dataDir, 'dynamodb') });
   const sqsEmulator: SqsEmulator | undefined = options.sqsEndpoint ? undefined : await startSqs();
   const env = {
     TABLE_NAME: name,
@@ -74,12 +76,24 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const poller = createPollerHandler(once);
   const queue = new QueueLoop(aws.sqs, queueUrl, worker, options.workers ?? 4);
   queue.start();
-  const poll = () => poller(undefined as never, { functionName: 'spira-poller' } as Context) as Promise<{ queued: number }>;
-  const timer = startTimer(poll, options.pollIntervalMs ?? options.config.pollIntervalSeconds * 1000, runtime.log);
-  const health = { status: 200, type: 'application/json', body: JSON.stringify({ ok: true, endpoint: true, worker: true, poller: true }) };
+  const poll = () =>
+    poller(undefined as never, { functionName: 'spira-poller' } as Context) as Promise<{ queued: number }>;
+  const timer = startTimer(
+    poll,
+    options.pollIntervalMs ?? options.config.pollIntervalSeconds * 1000,
+    runtime.log,
+  );
+  const health = {
+    status: 200,
+    type: 'application/json',
+    body: JSON.stringify({ ok: true, endpoint: true, worker: true, poller: true }),
+  };
   const server: Server = await startHttpServer(
     options.port,
-    webhook as unknown as (event: APIGatewayProxyEventV2, context: never) => Promise<APIGatewayProxyStructuredResultV2>,
+    webhook as unknown as (
+      event: APIGatewayProxyEventV2,
+      context: never,
+    ) => Promise<APIGatewayProxyStructuredResultV2>,
     { '/health': async () => health, ...(options.routes?.(runtime) ?? {}) },
   );
   const address = server.address();

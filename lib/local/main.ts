@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
-import { processEnv } from '../config/runtime-env.js';
 import { ConfigError } from '../config/errors.js';
+import { processEnv } from '../config/runtime-env.js';
 import { resolveSecrets } from '../config/secrets.js';
 import { loadSyncConfig } from '../config/sync-config.js';
 import type { Log } from '../ports/sync-ports.js';
@@ -16,8 +16,16 @@ async function main(): Promise<void> {
   const dataDir = resolve(env.SYNC_DATA_DIR ?? '.data');
   const log = consoleLog();
   const demo = env.SYNC_CONFIG ? undefined : await startDemo();
-  const config = demo ? demo.world.config : await resolveSecrets(await loadSyncConfig(env.SYNC_CONFIG as string), env, noSsm);
-  const local = await startLocalRuntime({ config, port, dataDir: demo ? undefined : dataDir, log, name: 'spira-gitlab-sync' });
+  const config = demo
+    ? demo.world.config
+    : await resolveSecrets(await loadSyncConfig(env.SYNC_CONFIG as string), env, noSsm);
+  const local = await startLocalRuntime({
+    config,
+    port,
+    dataDir: demo ? undefined : dataDir,
+    log,
+    name: 'spira-gitlab-sync',
+  });
   if (demo) hookUp(demo.gitlab, demo.world, local.url);
   console.log(`spira-gitlab-sync is running (DynamoDB: ${local.dynamoEngine}, SQS: fauxqs)`);
   console.log(`  webhook endpoint  POST ${local.url}/webhooks/gitlab`);
@@ -57,7 +65,10 @@ Spira changes come back to GitLab on the next poll (every ${world.config.pollInt
 }
 
 const noSsm = async (name: string): Promise<string> => {
-  throw new ConfigError(`SSM parameter ${name}: SSM secrets are read only when deployed; locally use a literal or { "env": … }`, [name]);
+  throw new ConfigError(
+    `SSM parameter ${name}: SSM secrets are read only when deployed; locally use a literal or { "env": … }`,
+    [name],
+  );
 };
 
 function consoleLog(): Log {

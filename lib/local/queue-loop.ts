@@ -1,6 +1,11 @@
-import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { Message } from '@aws-sdk/client-sqs';
+import {
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 
 /** A worker handler as Lambda calls it. */
 export type WorkerHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
@@ -35,9 +40,19 @@ export class QueueLoop {
     let quiet = 0;
     while (Date.now() < deadline) {
       const { Attributes = {} } = await this.sqs.send(
-        new GetQueueAttributesCommand({ QueueUrl: this.queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] }),
+        new GetQueueAttributesCommand({
+          QueueUrl: this.queueUrl,
+          AttributeNames: [
+            'ApproximateNumberOfMessages',
+            'ApproximateNumberOfMessagesNotVisible',
+            'ApproximateNumberOfMessagesDelayed',
+          ],
+        }),
       );
-      const pending = Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible) + Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0);
+      const pending =
+        Number(Attributes.ApproximateNumberOfMessages) +
+        Number(Attributes.ApproximateNumberOfMessagesNotVisible) +
+        Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0);
       quiet = pending === 0 && this.busy === 0 ? quiet + 1 : 0;
       if (quiet >= 2) return;
       await new Promise((ok) => setTimeout(ok, 25));
@@ -47,9 +62,16 @@ export class QueueLoop {
 
   private async loop(): Promise<void> {
     while (this.running) {
-      const { Messages = [] } = await this.sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: this.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageSystemAttributeNames: ['All'] }),
-      ).catch(() => ({ Messages: [] as Message[] }));
+      const { Messages = [] } = await this.sqs
+        .send(
+          new ReceiveMessageCommand({
+            QueueUrl: this.queueUrl,
+            MaxNumberOfMessages: 10,
+            WaitTimeSeconds: 1,
+            MessageSystemAttributeNames: ['All'],
+          }),
+        )
+        .catch(() => ({ Messages: [] as Message[] }));
       if (Messages.length === 0) continue;
       this.busy++;
       try {
@@ -75,7 +97,10 @@ export class QueueLoop {
     const done = messages.filter((m) => !failed.has(m.MessageId as string));
     if (done.length === 0) return;
     await this.sqs.send(
-      new DeleteMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle as string })) }),
+      new DeleteMessageBatchCommand({
+        QueueUrl: this.queueUrl,
+        Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle as string })),
+      }),
     );
   }
 }

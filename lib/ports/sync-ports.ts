@@ -29,7 +29,13 @@ export interface SpiraPort {
   incident(projectId: number, incidentId: number): Promise<SpiraIncident>;
   createIncident(projectId: number, incident: NewSpiraIncident): Promise<number>;
   updateIncident(incident: SpiraIncident): Promise<void>;
-  searchIncidents(projectId: number, filters: SpiraFilter[], startRow: number, rows: number, sortBy: string): Promise<SpiraIncident[]>;
+  searchIncidents(
+    projectId: number,
+    filters: SpiraFilter[],
+    startRow: number,
+    rows: number,
+    sortBy: string,
+  ): Promise<SpiraIncident[]>;
   comments(projectId: number, incidentId: number): Promise<SpiraComment[]>;
   addComment(projectId: number, incidentId: number, text: string, userId: number | null): Promise<number>;
 }

@@ -2,17 +2,17 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
 import { createAwsClients } from '../aws/clients.js';
 import { SqsCommandQueue } from '../aws/sqs-command-queue.js';
-import { type RuntimeEnv, processEnv, readRuntimeEnv } from '../config/runtime-env.js';
+import { processEnv, type RuntimeEnv, readRuntimeEnv } from '../config/runtime-env.js';
 import { type ResolvedConfig, resolveSecrets, type SsmReader } from '../config/secrets.js';
 import { loadSyncConfig } from '../config/sync-config.js';
 import { GitLabClient } from '../connectors/gitlab/gitlab-client.js';
 import { SpiraClient } from '../connectors/spira/spira-client.js';
 import type { IngestDeps } from '../engine/ingest-gitlab-event.js';
-import type { CommandQueue } from '../ports/command-queue.js';
 import type { PollDeps } from '../engine/poll-spira.js';
 import type { Parking } from '../engine/process-sync-record.js';
 import { ProjectContexts } from '../engine/project-context.js';
 import type { SyncDeps } from '../engine/sync-deps.js';
+import type { CommandQueue } from '../ports/command-queue.js';
 import type { Log } from '../ports/sync-ports.js';
 import { DynamoCursorStore } from '../stores/dynamo-cursor-store.js';
 import { DynamoDeliveryStore } from '../stores/dynamo-delivery-store.js';
@@ -44,10 +44,19 @@ export async function buildRuntime(options: RuntimeOptions = {}): Promise<Runtim
   const env = options.env ?? readRuntimeEnv();
   const log = options.log ?? powertoolsLog();
   const config =
-    options.config ?? (await resolveSecrets(await loadSyncConfig(env.SYNC_CONFIG), processEnv(), options.readSsm ?? readSsmWithPowertools));
+    options.config ??
+    (await resolveSecrets(
+      await loadSyncConfig(env.SYNC_CONFIG),
+      processEnv(),
+      options.readSsm ?? readSsmWithPowertools,
+    ));
   const { db, sqs } = createAwsClients(env);
   const gitlab = new GitLabClient({ baseUrl: config.gitlab.baseUrl, token: config.gitlab.token });
-  const spira = new SpiraClient({ baseUrl: config.spira.baseUrl, username: config.spira.username, apiKey: config.spira.apiKey });
+  const spira = new SpiraClient({
+    baseUrl: config.spira.baseUrl,
+    username: config.spira.username,
+    apiKey: config.spira.apiKey,
+  });
   const queue = new SqsCommandQueue(sqs, env.QUEUE_URL);
   const links = new DynamoLinkStore(db, env.TABLE_NAME);
   const ingest: IngestDeps = {
@@ -78,8 +87,14 @@ export async function buildRuntime(options: RuntimeOptions = {}): Promise<Runtim
     overlapMs: 2 * 60_000,
     log,
     gitlabProjectId: (project) => {
-      const path = project.gitlabProject.includes('/') ? project.gitlabProject : `${config.gitlab.account}/${project.gitlabProject}`;
-      if (!gitlabIds.has(path)) gitlabIds.set(path, gitlab.project(path).then((p) => p.id));
+      const path = project.gitlabProject.includes('/')
+        ? project.gitlabProject
+        : `${config.gitlab.account}/${project.gitlabProject}`;
+      if (!gitlabIds.has(path))
+        gitlabIds.set(
+          path,
+          gitlab.project(path).then((p) => p.id),
+        );
       return gitlabIds.get(path) as Promise<number>;
     },
   };

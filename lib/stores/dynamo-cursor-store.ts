@@ -13,13 +13,18 @@ export class DynamoCursorStore {
   ) {}
 
   async get(name: string): Promise<string | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: { pk: `cursor#${name}` }, ConsistentRead: true }));
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: { pk: `cursor#${name}` }, ConsistentRead: true }),
+    );
     return Item ? parseResponse(CursorSchema, Item, `DynamoDB item cursor#${name}`).value : undefined;
   }
 
   async set(name: string, value: string): Promise<void> {
     await this.db.send(
-      new PutCommand({ TableName: this.table, Item: { pk: `cursor#${name}`, value, updatedAt: this.now().toISOString() } }),
+      new PutCommand({
+        TableName: this.table,
+        Item: { pk: `cursor#${name}`, value, updatedAt: this.now().toISOString() },
+      }),
     );
   }
 }

@@ -13,7 +13,9 @@ export class DynamoDeliveryStore implements DeliveryStore {
   ) {}
 
   async seen(key: string): Promise<boolean> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: { pk: `hook#${key}` }, ConsistentRead: true }));
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: { pk: `hook#${key}` }, ConsistentRead: true }),
+    );
     return Item !== undefined && Number(Item.expiresAt) > this.now().getTime() / 1000;
   }
 

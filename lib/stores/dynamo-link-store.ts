@@ -14,15 +14,27 @@ export class DynamoLinkStore implements LinkStore {
   ) {}
 
   async get(pk: string): Promise<LinkRecord | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: { pk }, ConsistentRead: true }));
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: { pk }, ConsistentRead: true }),
+    );
     return Item ? parseResponse(LinkRecordSchema, Item, `DynamoDB item ${pk}`) : undefined;
   }
 
   async claim(pk: string, fields: Partial<LinkRecord>): Promise<ClaimResult> {
-    const record: LinkRecord = { ...fields, pk, state: 'pending', version: 0, claimedAt: this.now().toISOString() };
+    const record: LinkRecord = {
+      ...fields,
+      pk,
+      state: 'pending',
+      version: 0,
+      claimedAt: this.now().toISOString(),
+    };
     try {
       await this.db.send(
-        new PutCommand({ TableName: this.table, Item: record, ConditionExpression: 'attribute_not_exists(pk)' }),
+        new PutCommand({
+          TableName: this.table,
+          Item: record,
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
       );
       return { claimed: true, record };
     } catch (error) {

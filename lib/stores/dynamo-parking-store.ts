@@ -18,7 +18,10 @@ export class DynamoParkingStore {
 
   async park(message: ParkedMessage): Promise<void> {
     await this.db.send(
-      new PutCommand({ TableName: this.table, Item: { pk: `parked#${message.messageId}`, ...message, parkedAt: this.now().toISOString() } }),
+      new PutCommand({
+        TableName: this.table,
+        Item: { pk: `parked#${message.messageId}`, ...message, parkedAt: this.now().toISOString() },
+      }),
     );
   }
 }

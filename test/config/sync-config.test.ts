@@ -33,14 +33,18 @@ describe('sync config', () => {
   it('requires exactly one primary per GitLab state', () => {
     const bad = contractExample();
     statusRow(bad, 1).primary = true;
-    expect(() => parseSyncConfig(bad)).toThrow(/projects\[0\]\.incidentStatuses: needs exactly one primary status for GitLab state "opened", found 2/);
+    expect(() => parseSyncConfig(bad)).toThrow(
+      /projects\[0\]\.incidentStatuses: needs exactly one primary status for GitLab state "opened", found 2/,
+    );
   });
 
   it('rejects a status mapped twice and unknown fields', () => {
     const bad = contractExample();
     statusRow(bad, 3).spiraStatusId = 4;
     (bad as Record<string, unknown>).colour = 'blue';
-    expect(() => parseSyncConfig(bad)).toThrow(/incidentStatuses\[3\]\.spiraStatusId: Spira status 4 is mapped twice[\s\S]*Unrecognized key/);
+    expect(() => parseSyncConfig(bad)).toThrow(
+      /incidentStatuses\[3\]\.spiraStatusId: Spira status 4 is mapped twice[\s\S]*Unrecognized key/,
+    );
   });
 
   it('loads YAML and JSON files', async () => {
@@ -52,10 +56,17 @@ describe('sync config', () => {
   });
 
   it('resolves env and SSM secrets and names the field when one is missing', async () => {
-    const config = parseSyncConfig({ ...contractExample(), spira: { ...contractExample().spira, apiKey: { env: 'SPIRA_KEY' } } });
+    const config = parseSyncConfig({
+      ...contractExample(),
+      spira: { ...contractExample().spira, apiKey: { env: 'SPIRA_KEY' } },
+    });
     const ssm = { gitlab: { ...config.gitlab, token: { ssm: '/p/token' } } };
-    const resolved = await resolveSecrets({ ...config, ...ssm }, { SPIRA_KEY: 'k' }, async (name) => (name === '/p/token' ? 't' : undefined));
+    const resolved = await resolveSecrets({ ...config, ...ssm }, { SPIRA_KEY: 'k' }, async (name) =>
+      name === '/p/token' ? 't' : undefined,
+    );
     expect([resolved.spira.apiKey, resolved.gitlab.token]).toEqual(['k', 't']);
-    await expect(resolveSecrets(config, {}, async () => undefined)).rejects.toThrow(/spira\.apiKey: environment variable SPIRA_KEY/);
+    await expect(resolveSecrets(config, {}, async () => undefined)).rejects.toThrow(
+      /spira\.apiKey: environment variable SPIRA_KEY/,
+    );
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { htmlToMarkdown, neutralizeForGitLab, stripOwnMarkdown } from '../../lib/domain/gitlab-text.js';
-import { marker, markdownToSafeHtml, markersIn } from '../../lib/domain/markup.js';
+import { markdownToSafeHtml, marker, markersIn } from '../../lib/domain/markup.js';
 
 describe('Markdown → Spira HTML', () => {
   it('renders GitLab Markdown', () => {
@@ -28,8 +28,16 @@ describe('Markdown → Spira HTML', () => {
 
 describe('text written into GitLab', () => {
   it('wraps quick-action lines and mentions in code spans', () => {
-    const out = neutralizeForGitLab('Please /close this\n/close\n  /assign @fred\nping @joe and `@kept`', 'neutralize');
-    expect(out.split('\n')).toEqual(['Please /close this', '`/close`', '  `/assign @fred`', 'ping `@joe` and `@kept`']);
+    const out = neutralizeForGitLab(
+      'Please /close this\n/close\n  /assign @fred\nping @joe and `@kept`',
+      'neutralize',
+    );
+    expect(out.split('\n')).toEqual([
+      'Please /close this',
+      '`/close`',
+      '  `/assign @fred`',
+      'ping `@joe` and `@kept`',
+    ]);
   });
 
   it('leaves fenced code alone and keeps mentions when configured', () => {
@@ -45,6 +53,8 @@ describe('text written into GitLab', () => {
   it('converts Spira HTML to Markdown without the sync’s own lines', () => {
     const html = `<p><em>Reported in GitLab by @x (X): <a href="u">u</a></em></p><p>Hello <strong>you</strong></p>${marker('gitlab-issue:1/2')}`;
     expect(htmlToMarkdown(html)).toBe('Hello **you**');
-    expect(stripOwnMarkdown(`_Reported in Spira by Amy: [IN:4](u)_\n\nBody\n\n${marker('spira-incident:1/4')}`)).toBe('Body');
+    expect(
+      stripOwnMarkdown(`_Reported in Spira by Amy: [IN:4](u)_\n\nBody\n\n${marker('spira-incident:1/4')}`),
+    ).toBe('Body');
   });
 });

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { MappingConfigError } from '../../lib/domain/errors.js';
-import { gitlabStateOf, primaryStatusFor, spiraStatusFor, unmappedStatuses } from '../../lib/domain/status.js';
+import {
+  gitlabStateOf,
+  primaryStatusFor,
+  spiraStatusFor,
+  unmappedStatuses,
+} from '../../lib/domain/status.js';
 
 // New(1) Open(2) Assigned(3) are open; Resolved(4) Closed(5) closed. Primaries: New, Closed.
 const rows = [

@@ -14,7 +14,8 @@ export async function startCapture(): Promise<Capture> {
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(request.headers)) if (value !== undefined) headers[name] = String(value);
+      for (const [name, value] of Object.entries(request.headers))
+        if (value !== undefined) headers[name] = String(value);
       requests.push({ headers, body: Buffer.concat(chunks).toString('utf8') });
       response.writeHead(200).end('{}');
     });
@@ -22,5 +23,9 @@ export async function startCapture(): Promise<Capture> {
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
-  return { url: `http://127.0.0.1:${port}/hook`, requests, stop: () => new Promise((ok) => server.close(() => ok())) };
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    requests,
+    stop: () => new Promise((ok) => server.close(() => ok())),
+  };
 }

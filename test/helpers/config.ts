@@ -1,7 +1,11 @@
 /** The CONTRACT §2 example config, as a fresh mutable object. */
 export function contractExample() {
   return {
-    spira: { baseUrl: 'https://example.spiraservice.net', username: 'syncbot', apiKey: '{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}' as unknown },
+    spira: {
+      baseUrl: 'https://example.spiraservice.net',
+      username: 'syncbot',
+      apiKey: '{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}' as unknown,
+    },
     gitlab: {
       baseUrl: 'https://gitlab.com',
       account: 'gitlab-examples',

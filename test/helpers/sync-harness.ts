@@ -23,8 +23,14 @@ export interface Harness {
   world: DemoWorld;
   local: LocalRuntime;
   /** Calls the GitLab REST API as one of the seeded people. */
-  gitlabAs(user: keyof DemoWorld['gitlab'], method: string, path: string, body?: unknown): Promise<{ status: number; json: any }>;
+  gitlabAs(
+    user: keyof DemoWorld['gitlab'],
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; json: any }>;
   /** POSTs a body to the sync's webhook endpoint with GitLab's headers. */
+  // biome-ignore lint/suspicious/noExplicitAny: as above
   deliver(headers: Record<string, string>, body: string): Promise<{ status: number; json: any }>;
   /** Waits until every webhook was delivered and every queued change applied (repeats: our writes fire hooks). */
   settle(): Promise<void>;
@@ -63,7 +69,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         headers: { 'private-token': world.gitlab[user].token, 'content-type': 'application/json' },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       }),
-    deliver: (headers, body) => call(`${local.url}/webhooks/gitlab`, { method: 'POST', headers: endToEnd(headers), body }),
+    deliver: (headers, body) =>
+      call(`${local.url}/webhooks/gitlab`, { method: 'POST', headers: endToEnd(headers), body }),
     settle: async () => {
       for (let round = 0; round < 3; round++) {
         const before = gitlab.deliveries.length;

@@ -23,7 +23,10 @@ describe('GitLab → Spira through webhook, FIFO queue, worker and DynamoDB', ()
   };
 
   it('creates one incident with sanitized HTML, the mapped opener and the primary status', async () => {
-    await createIssue('fred', { title: 'Login fails', description: '**Steps**\n\n<script>alert(1)</script>\n\n[x](javascript:alert(1))' });
+    await createIssue('fred', {
+      title: 'Login fails',
+      description: '**Steps**\n\n<script>alert(1)</script>\n\n[x](javascript:alert(1))',
+    });
     await h.settle();
 
     const [incident, ...others] = incidentFor('Login fails');
@@ -60,22 +63,31 @@ describe('GitLab → Spira through webhook, FIFO queue, worker and DynamoDB', ()
     h.spira.updateIncident(pid(), id, h.world.spira.amy, { IncidentStatusId: ASSIGNED });
     await h.gitlabAs('fred', 'PUT', `projects/${gpid()}/issues/${issue.iid}`, { title: 'Crash on save (2)' });
     await h.settle();
-    expect(h.spira.incident(pid(), id)).toMatchObject({ Name: 'Crash on save (2)', IncidentStatusId: ASSIGNED });
+    expect(h.spira.incident(pid(), id)).toMatchObject({
+      Name: 'Crash on save (2)',
+      IncidentStatusId: ASSIGNED,
+    });
   });
 
   it('posts a note once, ignores its duplicate delivery and adds one follow-up comment per edit', async () => {
     const issue = await createIssue('fred', { title: 'Has notes' });
     await h.settle();
-    const note = await h.gitlabAs('joe', 'POST', `projects/${gpid()}/issues/${issue.iid}/notes`, { body: 'I can *reproduce* it' });
+    const note = await h.gitlabAs('joe', 'POST', `projects/${gpid()}/issues/${issue.iid}/notes`, {
+      body: 'I can *reproduce* it',
+    });
     await h.settle();
     const noteDelivery = h.gitlab.deliveries.filter((d) => d.event === 'Note Hook').at(-1);
     await h.gitlab.resend(noteDelivery as never);
     await h.settle();
     const id = incidentFor('Has notes')[0]?.IncidentId as number;
-    expect(h.spira.comments(pid(), id).map((c) => c.Text)).toEqual([expect.stringContaining('<em>reproduce</em>')]);
+    expect(h.spira.comments(pid(), id).map((c) => c.Text)).toEqual([
+      expect.stringContaining('<em>reproduce</em>'),
+    ]);
     expect(h.spira.comments(pid(), id)[0]?.UserId).toBe(h.world.spira.joe);
 
-    await h.gitlabAs('joe', 'PUT', `projects/${gpid()}/issues/${issue.iid}/notes/${note.json.id}`, { body: 'Cannot reproduce any more' });
+    await h.gitlabAs('joe', 'PUT', `projects/${gpid()}/issues/${issue.iid}/notes/${note.json.id}`, {
+      body: 'Cannot reproduce any more',
+    });
     await h.settle();
     const texts = h.spira.comments(pid(), id).map((c) => c.Text);
     expect(texts).toHaveLength(2);
@@ -89,7 +101,12 @@ describe('GitLab deliveries replayed by hand: duplicates, concurrency, reorderin
   beforeAll(async () => {
     h = await startHarness({ noHook: true });
     capture = await startCapture();
-    h.gitlab.addHook(h.world.gitlabProjectId, { url: capture.url, token: h.world.webhookSecret, issues_events: true, note_events: true });
+    h.gitlab.addHook(h.world.gitlabProjectId, {
+      url: capture.url,
+      token: h.world.webhookSecret,
+      issues_events: true,
+      note_events: true,
+    });
   });
   afterAll(async () => {
     await capture?.stop();
@@ -99,7 +116,9 @@ describe('GitLab deliveries replayed by hand: duplicates, concurrency, reorderin
   const gpid = () => h.world.gitlabProjectId;
   const captured = async (event: string, title: string) => {
     await h.gitlab.settle();
-    const found = capture.requests.find((r) => r.headers['x-gitlab-event'] === event && r.body.includes(title));
+    const found = capture.requests.find(
+      (r) => r.headers['x-gitlab-event'] === event && r.body.includes(title),
+    );
     if (!found) throw new Error(`no ${event} captured for ${title}`);
     return found;
   };
@@ -107,17 +126,29 @@ describe('GitLab deliveries replayed by hand: duplicates, concurrency, reorderin
   it('makes exactly one incident from five concurrent deliveries (same and different Idempotency-Key)', async () => {
     await h.gitlabAs('fred', 'POST', `projects/${gpid()}/issues`, { title: 'Delivered five times' });
     const hook = await captured('Issue Hook', 'Delivered five times');
-    const keys = [hook.headers['idempotency-key'], hook.headers['idempotency-key'], hook.headers['idempotency-key'], 'other-1', 'other-2'];
+    const keys = [
+      hook.headers['idempotency-key'],
+      hook.headers['idempotency-key'],
+      hook.headers['idempotency-key'],
+      'other-1',
+      'other-2',
+    ];
 
-    const answers = await Promise.all(keys.map((key) => h.deliver({ ...hook.headers, 'idempotency-key': key as string }, hook.body)));
+    const answers = await Promise.all(
+      keys.map((key) => h.deliver({ ...hook.headers, 'idempotency-key': key as string }, hook.body)),
+    );
     await h.settle();
 
     expect(answers.every((a) => a.status >= 200 && a.status < 300)).toBe(true);
-    expect(h.spira.incidents(h.world.spiraProjectId).filter((i) => i.Name === 'Delivered five times')).toHaveLength(1);
+    expect(
+      h.spira.incidents(h.world.spiraProjectId).filter((i) => i.Name === 'Delivered five times'),
+    ).toHaveLength(1);
   });
 
   it('syncs the issue first when its note arrives before the issue', async () => {
-    const { json: issue } = await h.gitlabAs('fred', 'POST', `projects/${gpid()}/issues`, { title: 'Note first' });
+    const { json: issue } = await h.gitlabAs('fred', 'POST', `projects/${gpid()}/issues`, {
+      title: 'Note first',
+    });
     await h.gitlabAs('joe', 'POST', `projects/${gpid()}/issues/${issue.iid}/notes`, { body: 'early note' });
     const note = await captured('Note Hook', 'early note');
     const opened = await captured('Issue Hook', 'Note first');

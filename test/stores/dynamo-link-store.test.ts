@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { StaleRecordError } from '../../lib/stores/errors.js';
-import { DynamoLinkStore } from '../../lib/stores/dynamo-link-store.js';
 import { DynamoDeliveryStore } from '../../lib/stores/dynamo-delivery-store.js';
+import { DynamoLinkStore } from '../../lib/stores/dynamo-link-store.js';
+import { StaleRecordError } from '../../lib/stores/errors.js';
 import { freshAws } from '../helpers/aws.js';
 
 describe('DynamoLinkStore on DynamoDB Local', () => {
@@ -14,7 +14,9 @@ describe('DynamoLinkStore on DynamoDB Local', () => {
   });
 
   it('lets exactly one of many concurrent claims win', async () => {
-    const results = await Promise.all(Array.from({ length: 8 }, () => store.claim('gl-issue#1#1', { gitlabProjectId: 1 })));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => store.claim('gl-issue#1#1', { gitlabProjectId: 1 })),
+    );
 
     expect(results.filter((r) => r.claimed)).toHaveLength(1);
     expect(results.every((r) => r.record.state === 'pending' && r.record.pk === 'gl-issue#1#1')).toBe(true);
@@ -25,7 +27,11 @@ describe('DynamoLinkStore on DynamoDB Local', () => {
     const saved = await store.save({ ...record, state: 'linked', targetId: '7' });
 
     await expect(store.save({ ...record, targetId: '8' })).rejects.toBeInstanceOf(StaleRecordError);
-    expect(await store.get('gl-issue#1#2')).toMatchObject({ state: 'linked', targetId: '7', version: saved.version });
+    expect(await store.get('gl-issue#1#2')).toMatchObject({
+      state: 'linked',
+      targetId: '7',
+      version: saved.version,
+    });
   });
 
   it('returns undefined for a key never written', async () => {

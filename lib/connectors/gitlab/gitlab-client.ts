@@ -40,7 +40,12 @@ export class GitLabClient {
       responseType: 'json',
       timeout: { request: 10_000 },
       // got never retries POST; GET and PUT here are safe to repeat. Longer waits go back to the queue.
-      retry: { limit: 2, methods: ['GET', 'PUT'], statusCodes: [408, 500, 502, 503, 504], maxRetryAfter: 5_000 },
+      retry: {
+        limit: 2,
+        methods: ['GET', 'PUT'],
+        statusCodes: [408, 500, 502, 503, 504],
+        maxRetryAfter: 5_000,
+      },
       hooks: {
         beforeRequest: [(request) => options.onRequest?.(request.method, request.url?.toString() ?? '')],
       },
@@ -58,7 +63,11 @@ export class GitLabClient {
 
   /** Active members of a project, inherited ones included (for user auto-mapping). */
   projectMembers(projectId: number): Promise<GitLabUser[]> {
-    return this.get(`projects/${projectId}/members/all?per_page=100`, z.array(GitLabUserSchema), 'project members');
+    return this.get(
+      `projects/${projectId}/members/all?per_page=100`,
+      z.array(GitLabUserSchema),
+      'project members',
+    );
   }
 
   usersByUsername(username: string): Promise<GitLabUser[]> {
@@ -70,7 +79,11 @@ export class GitLabClient {
   }
 
   note(projectId: number, iid: number, noteId: number): Promise<GitLabNote> {
-    return this.get(`projects/${projectId}/issues/${iid}/notes/${noteId}`, GitLabNoteSchema, `note ${noteId}`);
+    return this.get(
+      `projects/${projectId}/issues/${iid}/notes/${noteId}`,
+      GitLabNoteSchema,
+      `note ${noteId}`,
+    );
   }
 
   /** Issues of a project created on or after a time (to find an orphan of a crashed create by its marker). */
@@ -86,11 +99,23 @@ export class GitLabClient {
 
   /** Updates an issue; callers send only fields that differ (a no-op PUT still fires an update webhook). */
   updateIssue(projectId: number, iid: number, fields: GitLabIssueWrite): Promise<GitLabIssue> {
-    return this.send('PUT', `projects/${projectId}/issues/${iid}`, fields, GitLabIssueSchema, `issue ${projectId}#${iid} update`);
+    return this.send(
+      'PUT',
+      `projects/${projectId}/issues/${iid}`,
+      fields,
+      GitLabIssueSchema,
+      `issue ${projectId}#${iid} update`,
+    );
   }
 
   createNote(projectId: number, iid: number, body: string): Promise<GitLabNote> {
-    return this.send('POST', `projects/${projectId}/issues/${iid}/notes`, { body }, GitLabNoteSchema, 'new note');
+    return this.send(
+      'POST',
+      `projects/${projectId}/issues/${iid}/notes`,
+      { body },
+      GitLabNoteSchema,
+      'new note',
+    );
   }
 
   /** All notes of an issue, oldest first (to find an orphan note by its marker). */
@@ -108,7 +133,13 @@ export class GitLabClient {
     }
   }
 
-  private async send<T extends z.ZodType>(method: 'POST' | 'PUT', path: string, json: unknown, schema: T, what: string): Promise<z.infer<T>> {
+  private async send<T extends z.ZodType>(
+    method: 'POST' | 'PUT',
+    path: string,
+    json: unknown,
+    schema: T,
+    what: string,
+  ): Promise<z.infer<T>> {
     try {
       const response = await this.http(path, { method, json });
       return parseResponse(schema, response.body, `GitLab ${what}`);

@@ -38,5 +38,9 @@ export const GitLabNoteSchema = z.object({
 export type GitLabNote = z.infer<typeof GitLabNoteSchema>;
 
 /** `GET /projects/:id`. */
-export const GitLabProjectSchema = z.object({ id: z.number().int(), path_with_namespace: z.string(), web_url: z.string() });
+export const GitLabProjectSchema = z.object({
+  id: z.number().int(),
+  path_with_namespace: z.string(),
+  web_url: z.string(),
+});
 export type GitLabProject = z.infer<typeof GitLabProjectSchema>;

@@ -10,7 +10,13 @@ const SPACED_OFFSET = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d+)?) ?([+-]
 export function parseGitLabTimestamp(text: string): string | undefined {
   const utc = UTC_SUFFIX.exec(text);
   const spaced = SPACED_OFFSET.exec(text);
-  const iso = utc ? `${utc[1]}T${utc[2]}Z` : spaced ? `${spaced[1]}T${spaced[2]}${spaced[3]}` : ISO.test(text) ? text : undefined;
+  const iso = utc
+    ? `${utc[1]}T${utc[2]}Z`
+    : spaced
+      ? `${spaced[1]}T${spaced[2]}${spaced[3]}`
+      : ISO.test(text)
+        ? text
+        : undefined;
   if (!iso) return undefined;
   const ms = Date.parse(iso);
   return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();

@@ -4,7 +4,11 @@ import { GitLabTimestampSchema } from './timestamps.js';
 /** Webhook `user` (the actor; for notes, the author). */
 export const HookUserSchema = z.object({ id: z.number().int(), username: z.string(), name: z.string() });
 
-const HookProjectSchema = z.object({ id: z.number().int(), path_with_namespace: z.string(), web_url: z.string() });
+const HookProjectSchema = z.object({
+  id: z.number().int(),
+  path_with_namespace: z.string(),
+  web_url: z.string(),
+});
 
 /** `object_attributes` of an Issue Hook, reduced to what routing needs (the worker re-reads the issue). */
 const IssueAttributesSchema = z.object({
@@ -64,5 +68,7 @@ export type MilestoneHook = z.infer<typeof MilestoneHookSchema>;
 /** Just enough of any body to decide whether it is for us. */
 export const HookEnvelopeSchema = z.object({
   object_kind: z.string(),
-  object_attributes: z.object({ noteable_type: z.string().optional(), type: z.string().nullish() }).optional(),
+  object_attributes: z
+    .object({ noteable_type: z.string().optional(), type: z.string().nullish() })
+    .optional(),
 });

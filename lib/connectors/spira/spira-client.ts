@@ -11,9 +11,9 @@ import {
   SpiraIncidentSchema,
   type SpiraIncidentStatus,
   SpiraIncidentStatusSchema,
+  SpiraProjectSchema,
   type SpiraProjectUser,
   SpiraProjectUserSchema,
-  SpiraProjectSchema,
 } from './spira-schemas.js';
 
 /** Connection settings of the Spira REST API v7.0. */
@@ -43,7 +43,9 @@ export class SpiraClient {
       // Only reads are repeated here: a repeated POST could duplicate; PUTs go through the 409 loop.
       retry: { limit: 2, methods: ['GET'], statusCodes: [408, 500, 502, 503, 504], maxRetryAfter: 5_000 },
       hooks: {
-        beforeRequest: [(request) => options.onRequest?.(request.method, request.url?.toString() ?? '', request.json)],
+        beforeRequest: [
+          (request) => options.onRequest?.(request.method, request.url?.toString() ?? '', request.json),
+        ],
       },
     });
   }
@@ -65,7 +67,13 @@ export class SpiraClient {
   }
 
   projectUsers(projectId: number): Promise<SpiraProjectUser[]> {
-    return this.call('GET', `projects/${projectId}/users`, undefined, z.array(SpiraProjectUserSchema), 'project users');
+    return this.call(
+      'GET',
+      `projects/${projectId}/users`,
+      undefined,
+      z.array(SpiraProjectUserSchema),
+      'project users',
+    );
   }
 
   incident(projectId: number, incidentId: number): Promise<SpiraIncident> {
@@ -76,7 +84,13 @@ export class SpiraClient {
   /** Creates an incident; returns its id (the echo does not hold server defaults: read it back when needed). */
   async createIncident(projectId: number, incident: NewSpiraIncident): Promise<number> {
     const body = { ...incident, ProjectId: projectId };
-    const created = await this.call('POST', `projects/${projectId}/incidents`, body, SpiraCreatedIncidentSchema, 'new incident');
+    const created = await this.call(
+      'POST',
+      `projects/${projectId}/incidents`,
+      body,
+      SpiraCreatedIncidentSchema,
+      'new incident',
+    );
     return created.IncidentId;
   }
 
@@ -87,21 +101,44 @@ export class SpiraClient {
   }
 
   /** `POST incidents/search`, one page (1-based `startRow`), ascending by `sortBy`. */
-  searchIncidents(projectId: number, filters: SpiraFilter[], startRow: number, rows: number, sortBy: string): Promise<SpiraIncident[]> {
+  searchIncidents(
+    projectId: number,
+    filters: SpiraFilter[],
+    startRow: number,
+    rows: number,
+    sortBy: string,
+  ): Promise<SpiraIncident[]> {
     const path = `projects/${projectId}/incidents/search?start_row=${startRow}&number_rows=${rows}&sort_by=${sortBy}`;
     return this.call('POST', path, filters, z.array(SpiraIncidentSchema), 'incident search');
   }
 
   comments(projectId: number, incidentId: number): Promise<SpiraComment[]> {
     const path = `projects/${projectId}/incidents/${incidentId}/comments`;
-    return this.call('GET', path, undefined, z.array(SpiraCommentSchema), `comments of incident ${incidentId}`);
+    return this.call(
+      'GET',
+      path,
+      undefined,
+      z.array(SpiraCommentSchema),
+      `comments of incident ${incidentId}`,
+    );
   }
 
   /** Adds one comment (the API takes an array) and returns its id. */
-  async addComment(projectId: number, incidentId: number, text: string, userId: number | null): Promise<number> {
+  async addComment(
+    projectId: number,
+    incidentId: number,
+    text: string,
+    userId: number | null,
+  ): Promise<number> {
     const path = `projects/${projectId}/incidents/${incidentId}/comments`;
     const body = [{ ArtifactId: incidentId, UserId: userId, Text: text }];
-    const [created] = await this.call('POST', path, body, z.array(SpiraCommentSchema).length(1), 'new comment');
+    const [created] = await this.call(
+      'POST',
+      path,
+      body,
+      z.array(SpiraCommentSchema).length(1),
+      'new comment',
+    );
     return (created as SpiraComment).CommentId;
   }
 

@@ -1,8 +1,8 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { extractQuickActions, findMentions } from '../../lib/local/stand-ins/gitlab-stand-in-markdown.js';
 import { type GitLabIssueLike, GitLabStandIn } from '../../lib/local/stand-ins/gitlab-stand-in.js';
+import { extractQuickActions, findMentions } from '../../lib/local/stand-ins/gitlab-stand-in-markdown.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: webhook and REST bodies are asserted field by field.
 type Json = any;
@@ -20,7 +20,10 @@ async function startReceiver(): Promise<Receiver> {
   const server: Server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    receiver.received.push({ headers: req.headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
+    receiver.received.push({
+      headers: req.headers,
+      body: JSON.parse(Buffer.concat(chunks).toString('utf8')),
+    });
     res.writeHead(receiver.status).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -88,22 +91,38 @@ afterEach(async () => {
 
 describe('authentication', () => {
   it('answers 401 without a token or with a bad one, and 404 to non-members', async () => {
-    expect(await call(undefined, 'GET', 'user')).toMatchObject({ status: 401, body: { message: '401 Unauthorized' } });
+    expect(await call(undefined, 'GET', 'user')).toMatchObject({
+      status: 401,
+      body: { message: '401 Unauthorized' },
+    });
     expect((await call('glpat-wrong', 'GET', `projects/${projectId}/issues`)).status).toBe(401);
-    const bearer = await fetch(`${gl.baseUrl}/api/v4/user`, { headers: { Authorization: `Bearer ${bob.token}` } });
+    const bearer = await fetch(`${gl.baseUrl}/api/v4/user`, {
+      headers: { Authorization: `Bearer ${bob.token}` },
+    });
     expect(((await bearer.json()) as Json).username).toBe('bob');
     const carol = gl.addUser({ username: 'carol', name: 'Carol' });
     const res = await call(carol.token, 'GET', `projects/${encodeURIComponent('acme/web')}`);
     expect(res).toMatchObject({ status: 404, body: { message: '404 Project Not Found' } });
     expect((await asAlice('GET', `projects/${encodeURIComponent('acme/web')}`)).body.id).toBe(projectId);
-    expect(gl.requests.at(-1)).toMatchObject({ method: 'GET', path: 'projects/acme/web', userId: alice.id, status: 200 });
+    expect(gl.requests.at(-1)).toMatchObject({
+      method: 'GET',
+      path: 'projects/acme/web',
+      userId: alice.id,
+      status: 200,
+    });
   });
 });
 
 describe('issues and Issue Hooks', () => {
   it('creates an issue and delivers an open hook with real headers and UTC timestamps', async () => {
     const issue = await createIssue({ title: 'Login fails', description: 'Steps', labels: 'bug,ui' });
-    expect(issue).toMatchObject({ iid: 1, state: 'opened', type: 'ISSUE', labels: ['bug', 'ui'], author: { id: alice.id } });
+    expect(issue).toMatchObject({
+      iid: 1,
+      state: 'opened',
+      type: 'ISSUE',
+      labels: ['bug', 'ui'],
+      author: { id: alice.id },
+    });
     expect(issue.id).not.toBe(issue.iid);
     expect(issue.created_at).toMatch(REST_TIME);
     const [hook] = await delivered();
@@ -118,7 +137,11 @@ describe('issues and Issue Hooks', () => {
     for (const name of ['idempotency-key', 'x-gitlab-event-uuid', 'x-gitlab-webhook-uuid']) {
       expect(headers[name]).toMatch(UUID);
     }
-    expect(hook).toMatchObject({ object_kind: 'issue', event_type: 'issue', user: { id: alice.id, username: 'alice' } });
+    expect(hook).toMatchObject({
+      object_kind: 'issue',
+      event_type: 'issue',
+      user: { id: alice.id, username: 'alice' },
+    });
     expect(hook.object_attributes).toMatchObject({ id: issue.id, iid: 1, action: 'open', state: 'opened' });
     expect(hook.object_attributes.created_at).toMatch(HOOK_TIME);
     expect(hook.object_attributes.updated_at).toMatch(HOOK_TIME);
@@ -135,12 +158,16 @@ describe('issues and Issue Hooks', () => {
     expect((await delivered()).map((h) => h.object_attributes.action)).toEqual(['open']);
     const missing = await asAlice('POST', `projects/${projectId}/issues`, { description: 'x' });
     expect(missing).toMatchObject({ status: 400, body: { message: '400 (Bad request) "title" not given' } });
-    expect((await asAlice('POST', `projects/${projectId}/issues`, { title: 'x'.repeat(256) })).status).toBe(400);
+    expect((await asAlice('POST', `projects/${projectId}/issues`, { title: 'x'.repeat(256) })).status).toBe(
+      400,
+    );
   });
 
   it('fires close and reopen hooks and writes system notes', async () => {
     await createIssue({ title: 'A' });
-    expect((await asAlice('PUT', `projects/${projectId}/issues/1`, { state_event: 'close' })).body.state).toBe('closed');
+    expect(
+      (await asAlice('PUT', `projects/${projectId}/issues/1`, { state_event: 'close' })).body.state,
+    ).toBe('closed');
     await asAlice('PUT', `projects/${projectId}/issues/1?state_event=reopen`);
     const hooks = await delivered();
     expect(hooks.map((h) => h.object_attributes.action)).toEqual(['open', 'close', 'reopen']);
@@ -158,7 +185,9 @@ describe('issues and Issue Hooks', () => {
     const hooks = await delivered();
     expect(hooks.map((h) => h.object_attributes.action)).toEqual(['open', 'close', 'update']);
     expect(hooks[2].changes.title).toEqual({ previous: 'Old title', current: 'New title' });
-    expect(gl.notes(projectId, 1).map((n) => n.body)).toContain('changed title from **{-Old-} title** to **{+New+} title**');
+    expect(gl.notes(projectId, 1).map((n) => n.body)).toContain(
+      'changed title from **{-Old-} title** to **{+New+} title**',
+    );
   });
 
   it('fires an update hook for a no-op PUT and touches updated_at', async () => {
@@ -199,7 +228,9 @@ describe('quick actions and mentions', () => {
   it('executes /close from an edited description and removes the line', async () => {
     await createIssue({ title: 'A', description: 'Text\n/close' });
     expect(gl.issue(projectId, 1)).toMatchObject({ state: 'opened', description: 'Text' });
-    await asAlice('PUT', `projects/${projectId}/issues/1`, { description: 'Text\n/close\n```\n/reopen\n```' });
+    await asAlice('PUT', `projects/${projectId}/issues/1`, {
+      description: 'Text\n/close\n```\n/reopen\n```',
+    });
     expect(gl.issue(projectId, 1)).toMatchObject({ state: 'closed', description: 'Text\n```\n/reopen\n```' });
     expect((await delivered()).map((h) => h.object_attributes.action)).toEqual(['open', 'close', 'update']);
   });
@@ -215,7 +246,9 @@ describe('quick actions and mentions', () => {
   it('records @mentions but not inside code or when escaped', async () => {
     await createIssue({ title: 'A', description: 'Ping @bob and @alice' });
     await createIssue({ title: 'B', description: 'Not `@bob`, not \\@bob, not me@bob.com\n```\n@bob\n```' });
-    expect(gl.mentions).toEqual([{ username: 'bob', by: alice.id, where: 'https://gitlab.example.com/acme/web/-/issues/1' }]);
+    expect(gl.mentions).toEqual([
+      { username: 'bob', by: alice.id, where: 'https://gitlab.example.com/acme/web/-/issues/1' },
+    ]);
     await asAlice('PUT', `projects/${projectId}/issues/1`, { description: 'Ping @bob again' });
     expect(gl.mentions).toHaveLength(1);
   });
@@ -237,7 +270,10 @@ describe('notes and Note Hooks', () => {
   it('delivers create and update hooks with the issue global id as noteable_id', async () => {
     const issue = await createIssue({ title: 'A' });
     const created = await call(bob.token, 'POST', `projects/${projectId}/issues/1/notes`, { body: 'Hello' });
-    expect(created).toMatchObject({ status: 201, body: { body: 'Hello', system: false, noteable_id: issue.id } });
+    expect(created).toMatchObject({
+      status: 201,
+      body: { body: 'Hello', system: false, noteable_id: issue.id },
+    });
     const path = `projects/${projectId}/issues/1/notes/${created.body.id}`;
     expect((await asAlice('PUT', path, { body: 'Hijack' })).status).toBe(403);
     await call(bob.token, 'PUT', path, { body: 'Hello' });
@@ -245,8 +281,14 @@ describe('notes and Note Hooks', () => {
     const notes = (await delivered()).filter((h) => h.object_kind === 'note');
     expect(notes.map((n) => n.object_attributes.action)).toEqual(['create', 'update']);
     expect(notes[0]).toMatchObject({ user: { id: bob.id }, issue: { id: issue.id, iid: 1 } });
-    expect(notes[0].object_attributes).toMatchObject({ noteable_type: 'Issue', noteable_id: issue.id, system: false });
-    expect(notes[0].object_attributes.url).toBe(`https://gitlab.example.com/acme/web/-/issues/1#note_${created.body.id}`);
+    expect(notes[0].object_attributes).toMatchObject({
+      noteable_type: 'Issue',
+      noteable_id: issue.id,
+      system: false,
+    });
+    expect(notes[0].object_attributes.url).toBe(
+      `https://gitlab.example.com/acme/web/-/issues/1#note_${created.body.id}`,
+    );
     expect(notes[1].object_attributes.note).toBe('Hello, edited');
     expect(receiver.received.at(-1)?.headers['x-gitlab-event']).toBe('Note Hook');
   });
@@ -258,12 +300,16 @@ describe('notes and Note Hooks', () => {
     expect(gl.issue(projectId, 1)?.state).toBe('closed');
     expect(gl.notes(projectId, 1).filter((n) => !n.system)).toEqual([]);
     const hooks = await delivered();
-    expect(hooks.map((h) => `${h.object_kind}:${h.object_attributes.action}`)).toEqual(['issue:open', 'issue:close']);
+    expect(hooks.map((h) => `${h.object_kind}:${h.object_attributes.action}`)).toEqual([
+      'issue:open',
+      'issue:close',
+    ]);
   });
 
   it('lists notes newest first with system notes and pagination headers', async () => {
     await createIssue({ title: 'A' });
-    for (const body of ['one', 'two', 'three']) await asAlice('POST', `projects/${projectId}/issues/1/notes`, { body });
+    for (const body of ['one', 'two', 'three'])
+      await asAlice('POST', `projects/${projectId}/issues/1/notes`, { body });
     const res = await asAlice('GET', `projects/${projectId}/issues/1/notes?per_page=2`);
     expect(res.body.map((n: Json) => n.body)).toEqual(['three', 'two']);
     expect(res.headers.get('x-total')).toBe('3');
@@ -273,8 +319,14 @@ describe('notes and Note Hooks', () => {
 
 describe('milestones and Milestone Hooks', () => {
   it('fires create and close hooks with a top-level action and no user', async () => {
-    const created = await asAlice('POST', `projects/${projectId}/milestones`, { title: 'v1.0', due_date: '2030-01-31' });
-    expect(created).toMatchObject({ status: 201, body: { title: 'v1.0', state: 'active', due_date: '2030-01-31' } });
+    const created = await asAlice('POST', `projects/${projectId}/milestones`, {
+      title: 'v1.0',
+      due_date: '2030-01-31',
+    });
+    expect(created).toMatchObject({
+      status: 201,
+      body: { title: 'v1.0', state: 'active', due_date: '2030-01-31' },
+    });
     const id = created.body.id;
     await asAlice('PUT', `projects/${projectId}/milestones/${id}`, { description: 'edited' });
     await asAlice('PUT', `projects/${projectId}/milestones/${id}`, { state_event: 'close' });
@@ -321,7 +373,9 @@ describe('webhook delivery', () => {
     gl = await GitLabStandIn.start({
       intercept: (req) => {
         if (req.path === 'users') return 'timeout';
-        return req.path === 'user' ? { status: 429, headers: { 'Retry-After': '7' }, body: 'Retry later' } : undefined;
+        return req.path === 'user'
+          ? { status: 429, headers: { 'Retry-After': '7' }, body: 'Retry later' }
+          : undefined;
       },
     });
     alice = gl.addUser({ username: 'alice', name: 'Alice' });
@@ -342,13 +396,9 @@ describe('issue lists', () => {
     for (const title of ['one', 'two', 'three']) await createIssue({ title });
     const res = await asAlice('GET', `projects/${projectId}/issues?per_page=2&order_by=created_at&sort=asc`);
     expect(res.body.map((i: Json) => i.title)).toEqual(['one', 'two']);
-    expect(['x-page', 'x-per-page', 'x-next-page', 'x-total', 'x-total-pages'].map((h) => res.headers.get(h))).toEqual([
-      '1',
-      '2',
-      '2',
-      '3',
-      '2',
-    ]);
+    expect(
+      ['x-page', 'x-per-page', 'x-next-page', 'x-total', 'x-total-pages'].map((h) => res.headers.get(h)),
+    ).toEqual(['1', '2', '2', '3', '2']);
     expect(res.headers.get('link')).toContain('page=2&per_page=2>; rel="next"');
     expect(res.headers.get('ratelimit-limit')).toBe('2000');
     const second = await asAlice('GET', `projects/${projectId}/issues?per_page=2&page=2&sort=asc`);
@@ -360,7 +410,10 @@ describe('issue lists', () => {
     await createIssue({ title: 'one' });
     const two = await createIssue({ title: 'two' });
     await createIssue({ title: 'three' });
-    const res = await asAlice('GET', `projects/${projectId}/issues?updated_after=${two.updated_at}&order_by=updated_at`);
+    const res = await asAlice(
+      'GET',
+      `projects/${projectId}/issues?updated_after=${two.updated_at}&order_by=updated_at`,
+    );
     expect(res.body.map((i: Json) => i.title)).toEqual(['three', 'two']);
   });
 });

@@ -36,7 +36,17 @@ const ProjectSchema = z
 /** The sync configuration file (CONTRACT §2), with this project's additions documented in the README. */
 export const SyncConfigSchema = z
   .object({
-    spira: z.object({ baseUrl: z.url(), username: z.string().min(1), apiKey: SecretSchema }).strict(),
+    spira: z
+      .object({
+        baseUrl: z.url(),
+        username: z.string().min(1),
+        apiKey: SecretSchema,
+        /** Comment lists read per project per poll cycle (Spira comments do not change LastUpdateDate). */
+        commentPollBudget: z.number().int().min(0).default(10),
+        /** What a deleted incident does to its issue: a note (default), close it, or nothing. Never a delete. */
+        onIncidentDeleted: z.enum(['note', 'close', 'ignore']).default('note'),
+      })
+      .strict(),
     gitlab: z
       .object({
         baseUrl: z.url().default('https://gitlab.com'),

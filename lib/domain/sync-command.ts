@@ -26,6 +26,13 @@ export const SyncCommandSchema = z.discriminatedUnion('kind', [
     /** The linked issue, when there is one: the command then shares that issue's group. */
     iid: z.number().int().positive().optional(),
   }),
+  z.object({
+    ...Base,
+    kind: z.literal('spira.comment'),
+    incidentId: z.number().int().positive(),
+    commentId: z.number().int().positive(),
+    iid: z.number().int().positive(),
+  }),
 ]);
 export type SyncCommand = z.infer<typeof SyncCommandSchema>;
 export type SyncCommandOf<K extends SyncCommand['kind']> = Extract<SyncCommand, { kind: K }>;
@@ -41,6 +48,8 @@ export function messageGroupOf(command: SyncCommand): string {
       return `gl-${command.gitlabProjectId}-issue-${command.iid}`;
     case 'gitlab.milestone':
       return `gl-${command.gitlabProjectId}-milestone-${command.milestoneId}`;
+    case 'spira.comment':
+      return `gl-${command.gitlabProjectId}-issue-${command.iid}`;
     case 'spira.incident':
       return command.iid === undefined
         ? `sp-${command.spiraProjectId}-incident-${command.incidentId}`

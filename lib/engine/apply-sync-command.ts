@@ -2,6 +2,7 @@ import type { SyncCommand } from '../domain/sync-command.js';
 import type { SyncDeps, SyncOutcome } from './sync-deps.js';
 import { syncGitLabIssue } from './sync-gitlab-issue.js';
 import { syncGitLabNote } from './sync-gitlab-note.js';
+import { syncSpiraComment } from './sync-spira-comment.js';
 import { syncSpiraIncident } from './sync-spira-incident.js';
 
 /** Applies one queued command to the other side. */
@@ -16,5 +17,7 @@ export async function applySyncCommand(deps: SyncDeps, command: SyncCommand): Pr
       return { action: 'skipped', reason: 'milestone sync is not enabled in this version' };
     case 'spira.incident':
       return syncSpiraIncident(deps, command);
+    case 'spira.comment':
+      return syncSpiraComment(deps, command);
   }
 }

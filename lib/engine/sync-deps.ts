@@ -12,6 +12,8 @@ export interface SyncDeps {
   log: Log;
   /** How `@mentions` in text written into GitLab are treated (config `gitlab.mentions`). */
   mentions: MentionPolicy;
+  /** What a deleted Spira incident does to its issue (config `spira.onIncidentDeleted`). */
+  onIncidentDeleted: 'note' | 'close' | 'ignore';
   fault?: FaultHook;
 }
 

@@ -1,5 +1,6 @@
-import type { GitLabIssue } from '../connectors/gitlab/rest-schemas.js';
+import type { GitLabIssue, GitLabNote } from '../connectors/gitlab/rest-schemas.js';
 import type { SpiraIncident } from '../connectors/spira/spira-schemas.js';
+import { deletedNoteBody } from '../domain/comment-to-note.js';
 import { CounterpartPendingError, RemoteNotFoundError } from '../domain/errors.js';
 import { changedFields, fingerprintFields } from '../domain/fingerprint.js';
 import {
@@ -31,7 +32,7 @@ export async function syncSpiraIncident(deps: SyncDeps, command: Command): Promi
     if (error instanceof RemoteNotFoundError) return undefined;
     throw error;
   });
-  if (!incident) return { action: 'skipped', reason: 'incident no longer exists in Spira' };
+  if (!incident) return incidentDeleted(deps, command);
   const view = incidentViewOf(incident);
   const pairKey = await pairKeyOf(deps, command, incident);
   if (pairKey === undefined) return createIssue(deps, command, view, ctx);
@@ -71,6 +72,33 @@ async function pairKeyOf(
   }
   const pointer = await deps.links.get(keys.spiraIncident(command.spiraProjectId, command.incidentId));
   return pointer?.state === 'linked' ? pointer.targetId : undefined;
+}
+
+/** A deleted incident never deletes its issue: by default one note says so (config `spira.onIncidentDeleted`). */
+async function incidentDeleted(deps: SyncDeps, command: Command): Promise<SyncOutcome> {
+  const { spiraProjectId: pid, gitlabProjectId: gpid, incidentId } = command;
+  const pointer = await deps.links.get(keys.spiraIncident(pid, incidentId));
+  const iid = pointer?.state === 'linked' ? Number(pointer.targetId?.split('#')[2]) : undefined;
+  if (!iid || deps.onIncidentDeleted === 'ignore')
+    return { action: 'skipped', reason: 'incident no longer exists in Spira' };
+  const closing = deps.onIncidentDeleted === 'close';
+  const ref = `spira-deleted:${pid}/${incidentId}`;
+  const result = await createOnce<GitLabNote>(
+    deps.links,
+    `sp-incident-deleted#${pid}#${incidentId}`,
+    { spiraProjectId: pid, gitlabProjectId: gpid },
+    {
+      adopt: async () =>
+        (await deps.gitlab.notes(gpid, iid)).find((note) => markersIn(note.body).includes(ref)),
+      create: () => deps.gitlab.createNote(gpid, iid, deletedNoteBody(pid, incidentId, closing)),
+      idOf: (note) => keys.gitlabNote(gpid, note.id),
+    },
+    deps.fault,
+  );
+  if (closing && result.created) await deps.gitlab.updateIssue(gpid, iid, { state_event: 'close' });
+  return result.created
+    ? { action: 'created', target: `deletion note on issue ${iid}` }
+    : { action: 'skipped', reason: 'deletion already noted' };
 }
 
 async function createIssue(

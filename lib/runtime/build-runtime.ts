@@ -18,6 +18,7 @@ import { DynamoCursorStore } from '../stores/dynamo-cursor-store.js';
 import { DynamoDeliveryStore } from '../stores/dynamo-delivery-store.js';
 import { DynamoLinkStore } from '../stores/dynamo-link-store.js';
 import { DynamoParkingStore } from '../stores/dynamo-parking-store.js';
+import { DynamoWatchStore } from '../stores/dynamo-watch-store.js';
 
 /** Everything the three functions use, built once per container (or once per local process). */
 export interface Runtime {
@@ -75,6 +76,7 @@ export async function buildRuntime(options: RuntimeOptions = {}): Promise<Runtim
     queue,
     log,
     mentions: config.gitlab.mentions,
+    onIncidentDeleted: config.spira.onIncidentDeleted,
   };
   const gitlabIds = new Map<string, Promise<number>>();
   const poll: PollDeps = {
@@ -82,6 +84,8 @@ export async function buildRuntime(options: RuntimeOptions = {}): Promise<Runtim
     queue,
     links,
     cursors: new DynamoCursorStore(db, env.TABLE_NAME),
+    watches: new DynamoWatchStore(db, env.TABLE_NAME),
+    commentBudget: config.spira.commentPollBudget,
     projects: config.projects,
     timeOffsetHours: config.timeOffsetHours,
     overlapMs: 2 * 60_000,

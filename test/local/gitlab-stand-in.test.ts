@@ -126,7 +126,7 @@ describe('issues and Issue Hooks', () => {
     expect(issue.id).not.toBe(issue.iid);
     expect(issue.created_at).toMatch(REST_TIME);
     const [hook] = await delivered();
-    const { headers } = receiver.received[0] ?? { headers: {} };
+    const headers: IncomingHttpHeaders = receiver.received[0]?.headers ?? {};
     expect(headers).toMatchObject({
       'content-type': 'application/json',
       'user-agent': 'GitLab/18.6.0',
@@ -399,7 +399,9 @@ describe('issue lists', () => {
     expect(
       ['x-page', 'x-per-page', 'x-next-page', 'x-total', 'x-total-pages'].map((h) => res.headers.get(h)),
     ).toEqual(['1', '2', '2', '3', '2']);
-    expect(res.headers.get('link')).toContain('page=2&per_page=2>; rel="next"');
+    expect(res.headers.get('link')).toContain(
+      `<${gl.baseUrl}/api/v4/projects/${projectId}/issues?order_by=created_at&page=2&per_page=2&sort=asc>; rel="next"`,
+    );
     expect(res.headers.get('ratelimit-limit')).toBe('2000');
     const second = await asAlice('GET', `projects/${projectId}/issues?per_page=2&page=2&sort=asc`);
     expect(second.body.map((i: Json) => i.title)).toEqual(['three']);

@@ -37,10 +37,6 @@ export function hookTime(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
-function hookTimeOrNull(ms: number | null): string | null {
-  return ms === null ? null : hookTime(ms);
-}
-
 /** `User#hook_attrs`. */
 export function userHookAttrs(user: UserRecord): Record<string, unknown> {
   return {
@@ -108,18 +104,25 @@ function absoluteUploads(store: GitLabStore, projectId: number, text: string | n
   return text?.replaceAll('](/uploads/', `](${store.webBase}/-/project/${projectId}/uploads/`) ?? null;
 }
 
-/** The safe issue attributes `IssueBuilder` slices, with the value each takes in a hook. */
+const TIME_FIELDS = new Set(['closed_at', 'created_at', 'last_edited_at', 'updated_at']);
+
+/** A raw attribute value as a hook carries it (times as `… UTC`). */
+function hookValue(key: string, value: unknown): unknown {
+  return TIME_FIELDS.has(key) && typeof value === 'number' ? hookTime(value) : value;
+}
+
+/** The safe issue attributes `IssueBuilder` slices: raw getter and column default. */
 const ISSUE_FIELDS: [string, (i: IssueRecord) => unknown, unknown][] = [
   ['author_id', (i) => i.authorId, null],
-  ['closed_at', (i) => hookTimeOrNull(i.closedAt), null],
+  ['closed_at', (i) => i.closedAt, null],
   ['confidential', (i) => i.confidential, false],
-  ['created_at', (i) => hookTime(i.createdAt), null],
+  ['created_at', (i) => i.createdAt, null],
   ['description', (i) => i.description, null],
   ['discussion_locked', (i) => i.discussionLocked, null],
   ['due_date', (i) => i.dueDate, null],
   ['id', (i) => i.id, null],
   ['iid', (i) => i.iid, null],
-  ['last_edited_at', (i) => hookTimeOrNull(i.lastEditedAt), null],
+  ['last_edited_at', (i) => i.lastEditedAt, null],
   ['last_edited_by_id', (i) => i.lastEditedById, null],
   ['milestone_id', (i) => i.milestoneId, null],
   ['moved_to_id', () => null, null],
@@ -129,13 +132,13 @@ const ISSUE_FIELDS: [string, (i: IssueRecord) => unknown, unknown][] = [
   ['state_id', (i) => i.stateId, 1],
   ['time_estimate', () => 0, 0],
   ['title', (i) => i.title, null],
-  ['updated_at', (i) => hookTime(i.updatedAt), null],
+  ['updated_at', (i) => i.updatedAt, null],
   ['updated_by_id', (i) => i.updatedById, null],
 ];
 
 /** `Gitlab::HookData::IssueBuilder#build` (no `action`). */
 export function issueHookAttrs(store: GitLabStore, issue: IssueRecord): Record<string, unknown> {
-  const attrs: Record<string, unknown> = Object.fromEntries(ISSUE_FIELDS.map(([k, get]) => [k, get(issue)]));
+  const attrs = Object.fromEntries(ISSUE_FIELDS.map(([k, get]) => [k, hookValue(k, get(issue))]));
   return {
     ...attrs,
     description: absoluteUploads(store, issue.projectId, issue.description),
@@ -177,7 +180,9 @@ export function issueChanges(
   for (const [key, get, fallback] of ISSUE_FIELDS) {
     const previous = before ? get(before) : fallback;
     const current = get(after);
-    if (previous !== current) changes[key] = { previous, current };
+    // Compared at full precision, like Rails' `previous_changes`, then shown at hook precision.
+    if (previous !== current)
+      changes[key] = { previous: hookValue(key, previous), current: hookValue(key, current) };
   }
   if (!before) return changes;
   const labelIds = (i: IssueRecord) => store.labelsOf(i.labelIds).map((l) => l.id);
@@ -217,6 +222,40 @@ export function issueHookPayload(
   return payload;
 }
 
+/** `object_attributes` of a Note Hook (`Note#hook_attrs` plus `description`, `url` and `action`). */
+function noteHookAttrs(store: GitLabStore, note: NoteRecord, action: string): Record<string, unknown> {
+  const issue = store.issueOf(note);
+  const body = absoluteUploads(store, note.projectId, note.body);
+  return {
+    attachment: null,
+    author_id: note.authorId,
+    change_position: null,
+    commit_id: null,
+    created_at: hookTime(note.createdAt),
+    discussion_id: note.discussionId,
+    id: note.id,
+    line_code: null,
+    note: body,
+    noteable_id: issue.id,
+    noteable_type: 'Issue',
+    original_position: null,
+    position: null,
+    project_id: note.projectId,
+    resolved_at: null,
+    resolved_by_id: null,
+    resolved_by_push: null,
+    st_diff: null,
+    system: note.system,
+    type: null,
+    updated_at: hookTime(note.updatedAt),
+    updated_by_id: note.updatedById,
+    internal: note.internal,
+    description: body,
+    url: `${store.issueWebUrl(issue)}#note_${note.id}`,
+    action,
+  };
+}
+
 /** A Note Hook body for a comment on an issue; `user` is always the note's author. */
 export function noteHookPayload(
   store: GitLabStore,
@@ -225,41 +264,13 @@ export function noteHookPayload(
 ): Record<string, unknown> {
   const issue = store.issueOf(note);
   const project = store.projectOf(note);
-  const body = absoluteUploads(store, note.projectId, note.body);
   return {
     object_kind: 'note',
     event_type: note.internal || issue.confidential ? 'confidential_note' : 'note',
     user: userHookAttrs(store.userOf(note.authorId)),
     project_id: project.id,
     project: projectHookAttrs(store, project),
-    object_attributes: {
-      attachment: null,
-      author_id: note.authorId,
-      change_position: null,
-      commit_id: null,
-      created_at: hookTime(note.createdAt),
-      discussion_id: note.discussionId,
-      id: note.id,
-      line_code: null,
-      note: body,
-      noteable_id: issue.id,
-      noteable_type: 'Issue',
-      original_position: null,
-      position: null,
-      project_id: project.id,
-      resolved_at: null,
-      resolved_by_id: null,
-      resolved_by_push: null,
-      st_diff: null,
-      system: note.system,
-      type: null,
-      updated_at: hookTime(note.updatedAt),
-      updated_by_id: note.updatedById,
-      internal: note.internal,
-      description: body,
-      url: `${store.issueWebUrl(issue)}#note_${note.id}`,
-      action,
-    },
+    object_attributes: noteHookAttrs(store, note, action),
     repository: repositoryHookAttrs(store, project),
     issue: issueHookAttrs(store, issue),
   };

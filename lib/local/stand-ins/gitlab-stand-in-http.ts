@@ -143,11 +143,13 @@ export interface Page<T> {
   headers: Record<string, string>;
 }
 
+/** Like Rails' `to_query`, the parameters of a page link are sorted by name. */
 function pageUrl(url: URL, page: number, perPage: number): string {
-  const next = new URL(url);
-  next.searchParams.set('page', String(page));
-  next.searchParams.set('per_page', String(perPage));
-  return next.toString();
+  const params = new URLSearchParams(url.searchParams);
+  params.set('page', String(page));
+  params.set('per_page', String(perPage));
+  params.sort();
+  return `${url.origin}${url.pathname}?${params.toString()}`;
 }
 
 /**

@@ -43,7 +43,8 @@ export class NoteService {
     this.apply(actor, issue, qa);
     const project = this.store.projectOf(issue);
     this.activity.mention(actor, project, note.body, null, this.noteUrl(note));
-    this.activity.noteHook(note, 'create', actor.eventUuid);
+    // Note-create hooks are raised from `NewNoteWorker`, which does not carry the request's event UUID.
+    this.activity.noteHook(note, 'create', undefined);
     return { kind: 'note', note, commandsChanges: { ...qa.updates } };
   }
 

@@ -13,5 +13,10 @@ export async function freshAws() {
   const name = `t${randomUUID().slice(0, 8)}`;
   await provisionTable(clients.dynamo, name, inject('dynamoSupportsTtl'));
   const queues = await provisionQueues(clients.sqs, name, 3);
-  return { ...clients, table: name, ...queues };
+  return {
+    ...clients,
+    table: name,
+    ...queues,
+    endpoints: { dynamo: inject('dynamoEndpoint'), sqs: inject('sqsEndpoint') },
+  };
 }

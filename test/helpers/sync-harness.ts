@@ -3,7 +3,8 @@ import { inject } from 'vitest';
 import { type DemoWorld, hookUp, seedDemo } from '../../lib/local/demo.js';
 import { type LocalRuntime, startLocalRuntime } from '../../lib/local/local-runtime.js';
 import { GitLabStandIn } from '../../lib/local/stand-ins/gitlab-stand-in.js';
-import { SpiraStandIn } from '../../lib/local/stand-ins/spira-stand-in.js';
+import type { GitLabStandInOptions } from '../../lib/local/stand-ins/gitlab-stand-in-types.js';
+import { SpiraStandIn, type SpiraStandInOptions } from '../../lib/local/stand-ins/spira-stand-in.js';
 import type { FaultHook, Log } from '../../lib/ports/sync-ports.js';
 
 /** Options of a harness run. */
@@ -14,6 +15,8 @@ export interface HarnessOptions {
   log?: Log;
   workers?: number;
   latencyMs?: number;
+  spira?: SpiraStandInOptions;
+  gitlab?: GitLabStandInOptions;
 }
 
 /** GitLab and Spira stand-ins seeded like the demo, and the local runtime (same handlers as in AWS) between them. */
@@ -39,7 +42,10 @@ export interface Harness {
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const latency = options.latencyMs === undefined ? {} : { latencyMs: options.latencyMs };
-  const [gitlab, spira] = await Promise.all([GitLabStandIn.start(latency), SpiraStandIn.start(latency)]);
+  const [gitlab, spira] = await Promise.all([
+    GitLabStandIn.start({ ...latency, ...options.gitlab }),
+    SpiraStandIn.start({ ...latency, ...options.spira }),
+  ]);
   const world = await seedDemo(spira, gitlab);
   const local = await startLocalRuntime({
     config: world.config,
@@ -92,4 +98,12 @@ const HOP_BY_HOP = new Set(['host', 'connection', 'content-length', 'transfer-en
 /** Headers of a captured request that may be sent again. */
 function endToEnd(headers: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP.has(name.toLowerCase())));
+}
+
+/** A Log that keeps every line, for assertions. */
+export function recordingLog() {
+  const lines: { level: string; message: string; extra?: Record<string, unknown> }[] = [];
+  const at = (level: string) => (message: string, extra?: Record<string, unknown>) =>
+    void lines.push({ level, message, ...(extra ? { extra } : {}) });
+  return { lines, log: { info: at('info'), warn: at('warn'), error: at('error') } };
 }

@@ -368,6 +368,28 @@ describe('webhook delivery', () => {
     expect(gl.deliveries.map((d) => d.status)).toEqual([500, 500, 500, 500]);
   });
 
+  it('re-enables a temporarily disabled hook when its backoff ends', async () => {
+    await gl.stop();
+    gl = await GitLabStandIn.start({ hookBackoffMs: 100 });
+    alice = gl.addUser({ username: 'alice', name: 'Alice' });
+    projectId = gl.addProject({ namespace: 'acme', path: 'web' }).id;
+    hookId = gl.addHook(projectId, { url: receiver.url, issues_events: true });
+    receiver.status = 503;
+    for (const title of ['A', 'B', 'C', 'D']) await createIssue({ title });
+    await gl.settle();
+    expect((await asAlice('GET', `projects/${projectId}/hooks`)).body[0].alert_status).toBe(
+      'temporarily_disabled',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    receiver.status = 200;
+    await createIssue({ title: 'E' });
+    await gl.settle();
+    expect(gl.deliveries.map((d) => d.status)).toEqual([503, 503, 503, 503, 200]);
+    expect((await asAlice('GET', `projects/${projectId}/hooks/${hookId}`)).body.alert_status).toBe(
+      'executable',
+    );
+  });
+
   it('injects faults through intercept', async () => {
     await gl.stop();
     gl = await GitLabStandIn.start({
@@ -406,6 +428,26 @@ describe('issue lists', () => {
     const second = await asAlice('GET', `projects/${projectId}/issues?per_page=2&page=2&sort=asc`);
     expect(second.body.map((i: Json) => i.title)).toEqual(['three']);
     expect(second.headers.get('x-next-page')).toBe('');
+  });
+
+  it('accepts form bodies, namespaced project ids and keyset pagination', async () => {
+    const form = await fetch(`${gl.baseUrl}/api/v4/projects/acme%2Fweb/issues`, {
+      method: 'POST',
+      headers: { 'PRIVATE-TOKEN': alice.token, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ title: 'From a form', labels: 'a,b' }).toString(),
+    });
+    expect(form.status).toBe(201);
+    for (const title of ['two', 'three']) await createIssue({ title });
+    const titles: string[] = [];
+    let next: string | undefined =
+      `projects/${projectId}/issues?pagination=keyset&order_by=updated_at&sort=asc&per_page=2`;
+    while (next) {
+      const page = await asAlice('GET', next);
+      titles.push(...page.body.map((i: Json) => i.title));
+      next = /<[^>]*\/api\/v4\/([^>]*)>; rel="next"/.exec(page.headers.get('link') ?? '')?.[1];
+    }
+    expect(titles).toEqual(['From a form', 'two', 'three']);
+    expect(gl.issue(projectId, 1)?.labels).toEqual(['a', 'b']);
   });
 
   it('filters with an inclusive updated_after', async () => {

@@ -36,7 +36,7 @@ const ORDER_BY = ['created_at', 'updated_at', 'title', 'due_date', 'relative_pos
 type OrderBy = (typeof ORDER_BY)[number];
 
 /** Reads the issue fields GitLab's create/update endpoints accept; absent keys stay absent. */
-function readIssueParams(p: Params): IssueParams {
+function readIssueParams(p: Params, updating: boolean): IssueParams {
   const out: IssueParams = {};
   if (p.has('title')) out.title = p.string('title') ?? '';
   if (p.has('description'))
@@ -47,7 +47,9 @@ function readIssueParams(p: Params): IssueParams {
   if (p.has('assignee_ids')) out.assignee_ids = p.intList('assignee_ids');
   else if (p.has('assignee_id')) out.assignee_ids = [p.nullableInt('assignee_id') ?? 0];
   if (p.has('milestone_id')) out.milestone_id = p.nullableInt('milestone_id') ?? null;
-  if (p.has('state_event')) out.state_event = p.oneOf('state_event', ['close', 'reopen'], 'close');
+  // Create does not declare `state_event`: it is neither validated nor used there.
+  if (updating && p.has('state_event'))
+    out.state_event = p.oneOf('state_event', ['close', 'reopen'], 'close');
   if (p.has('confidential')) out.confidential = p.bool('confidential');
   if (p.has('discussion_locked')) out.discussion_locked = p.bool('discussion_locked');
   if (p.has('due_date')) out.due_date = p.date('due_date');
@@ -169,7 +171,10 @@ function createIssue(ctx: RouteContext, m: string[]): RouteResult {
   const project = requireProject(ctx, m[1]);
   const title = ctx.params.string('title');
   if (title === undefined) throw new ApiError(400, { message: '400 (Bad request) "title" not given' });
-  const issue = ctx.services.issues.create(ctx.actor, project, { ...readIssueParams(ctx.params), title });
+  const issue = ctx.services.issues.create(ctx.actor, project, {
+    ...readIssueParams(ctx.params, false),
+    title,
+  });
   return { status: 201, body: presentIssue(ctx.services.store, issue, ctx.actor.user.id) };
 }
 
@@ -179,7 +184,7 @@ function updateIssue(ctx: RouteContext, m: string[]): RouteResult {
   if (!UPDATE_KEYS.some((k) => ctx.params.has(k))) {
     throw paramError(`${UPDATE_KEYS.join(', ')} are missing, at least one parameter must be provided`);
   }
-  ctx.services.issues.update(ctx.actor, issue, readIssueParams(ctx.params));
+  ctx.services.issues.update(ctx.actor, issue, readIssueParams(ctx.params, true));
   return { status: 200, body: presentIssue(ctx.services.store, issue, ctx.actor.user.id) };
 }
 

@@ -163,14 +163,29 @@ export function presentMilestone(store: GitLabStore, m: MilestoneRecord): GitLab
   };
 }
 
-function issueLinks(store: GitLabStore, issue: IssueRecord): GitLabIssueLike['_links'] {
+/** The constant and link parts of `Entities::Issue`. */
+function issueExtras(store: GitLabStore, issue: IssueRecord) {
   const api = `${store.webBase}/api/v4/projects/${issue.projectId}`;
+  const full = pathWithNamespace(store.projectOf(issue));
   return {
-    self: `${api}/issues/${issue.iid}`,
-    notes: `${api}/issues/${issue.iid}/notes`,
-    award_emoji: `${api}/issues/${issue.iid}/award_emoji`,
-    project: api,
-    closed_as_duplicate_of: null,
+    time_stats: {
+      time_estimate: 0,
+      total_time_spent: 0,
+      human_time_estimate: null,
+      human_total_time_spent: null,
+    },
+    task_completion_status: { count: 0, completed_count: 0 },
+    has_tasks: false,
+    task_status: '0 of 0 checklist items completed',
+    _links: {
+      self: `${api}/issues/${issue.iid}`,
+      notes: `${api}/issues/${issue.iid}/notes`,
+      award_emoji: `${api}/issues/${issue.iid}/award_emoji`,
+      project: api,
+      closed_as_duplicate_of: null,
+    },
+    references: { short: `#${issue.iid}`, relative: `#${issue.iid}`, full: `${full}#${issue.iid}` },
+    severity: 'UNKNOWN' as const,
   };
 }
 
@@ -186,7 +201,6 @@ export function presentIssue(store: GitLabStore, issue: IssueRecord, viewerId?: 
   const basic = (id: number) => presentUserBasic(store, store.userOf(id));
   const assignees = issue.assigneeIds.map(basic);
   const milestone = issue.milestoneId === null ? undefined : store.milestones.get(issue.milestoneId);
-  const full = pathWithNamespace(store.projectOf(issue));
   return {
     id: issue.id,
     iid: issue.iid,
@@ -215,18 +229,7 @@ export function presentIssue(store: GitLabStore, issue: IssueRecord, viewerId?: 
     discussion_locked: issue.discussionLocked,
     issue_type: 'issue',
     web_url: store.issueWebUrl(issue),
-    time_stats: {
-      time_estimate: 0,
-      total_time_spent: 0,
-      human_time_estimate: null,
-      human_total_time_spent: null,
-    },
-    task_completion_status: { count: 0, completed_count: 0 },
-    has_tasks: false,
-    task_status: '0 of 0 checklist items completed',
-    _links: issueLinks(store, issue),
-    references: { short: `#${issue.iid}`, relative: `#${issue.iid}`, full: `${full}#${issue.iid}` },
-    severity: 'UNKNOWN',
+    ...issueExtras(store, issue),
     subscribed: isSubscribed(store, issue, viewerId),
     moved_to_id: null,
     service_desk_reply_to: null,

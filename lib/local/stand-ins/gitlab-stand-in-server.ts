@@ -51,6 +51,15 @@ function safeDecode(path: string): string {
   }
 }
 
+/** The URL as the client addressed it (its `Host` is used in `Link` headers). */
+function requestUrl(req: IncomingMessage): URL {
+  try {
+    return new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
+  } catch {
+    return new URL('http://127.0.0.1/');
+  }
+}
+
 async function readRaw(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -70,7 +79,7 @@ export class RestFront {
   ) {}
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
+    const url = requestUrl(req);
     const rawPath = url.pathname.startsWith(API_PREFIX)
       ? url.pathname.slice(API_PREFIX.length)
       : url.pathname.slice(1);

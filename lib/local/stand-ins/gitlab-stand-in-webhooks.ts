@@ -169,7 +169,9 @@ export class WebhookDispatcher implements HookEmitter {
     if (hook.recentFailures > PERMANENTLY_DISABLED_AFTER) return;
     const failuresBefore = hook.recentFailures;
     hook.recentFailures += 1;
-    if (failuresBefore >= TEMPORARILY_DISABLED_AFTER && hook.recentFailures <= PERMANENTLY_DISABLED_AFTER) {
+    if (hook.recentFailures > PERMANENTLY_DISABLED_AFTER) {
+      hook.disabledUntil = null;
+    } else if (failuresBefore >= TEMPORARILY_DISABLED_AFTER) {
       const backoff = Math.min(this.settings.backoffMs * 2 ** hook.backoffCount, MAX_BACKOFF_MS);
       hook.backoffCount += 1;
       hook.disabledUntil = Date.now() + backoff;

@@ -1,0 +1,199 @@
+import type { Context, SQSEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWorkerHandler } from '../../lib/handlers/worker-handler.js';
+import type { FaultPoint } from '../../lib/ports/sync-ports.js';
+import { type Harness, recordingLog, startHarness } from '../helpers/sync-harness.js';
+
+const CLOSED = 5;
+
+describe("Spira's API rules", () => {
+  let h: Harness;
+  const recorded = recordingLog();
+  let raceOnce: (() => void) | undefined;
+  beforeAll(async () => {
+    h = await startHarness({
+      log: recorded.log,
+      spira: {
+        intercept: (req) => {
+          // A person saves the incident between our GET and our PUT: the PUT must get Spira's 409.
+          if (req.method === 'PUT' && raceOnce) {
+            const race = raceOnce;
+            raceOnce = undefined;
+            race();
+          }
+          return undefined;
+        },
+      },
+    });
+  });
+  afterAll(async () => h?.stop());
+  const gpid = () => h.world.gitlabProjectId;
+  const pid = () => h.world.spiraProjectId;
+
+  it('re-reads and re-applies after a 409, keeping the other writer’s change', async () => {
+    const { json: issue } = await h.gitlabAs('fred', 'POST', `projects/${gpid()}/issues`, { title: 'Racy' });
+    await h.settle();
+    const id = h.spira.incidents(pid()).find((i) => i.Name === 'Racy')?.IncidentId as number;
+    raceOnce = () => h.spira.updateIncident(pid(), id, h.world.spira.amy, { PriorityId: 2 });
+
+    await h.gitlabAs('fred', 'PUT', `projects/${gpid()}/issues/${issue.iid}`, { title: 'Racy 2' });
+    await h.settle();
+
+    expect(h.spira.requests.filter((r) => r.method === 'PUT').map((r) => r.status)).toEqual([409, 200]);
+    expect(h.spira.incident(pid(), id)).toMatchObject({ Name: 'Racy 2', PriorityId: 2 });
+  });
+
+  it('parks a status change that Spira ignored (Status Bulk Edit off) with a clear error', async () => {
+    const { json: issue } = await h.gitlabAs('fred', 'POST', `projects/${gpid()}/issues`, {
+      title: 'No bulk edit',
+    });
+    await h.settle();
+    h.spira.setStatusBulkEdit(h.spira.templateIdOf(pid()), false);
+    await h.gitlabAs('fred', 'PUT', `projects/${gpid()}/issues/${issue.iid}`, { state_event: 'close' });
+    await h.settle();
+    h.spira.setStatusBulkEdit(h.spira.templateIdOf(pid()), true);
+
+    const incident = h.spira.incidents(pid()).find((i) => i.Name === 'No bulk edit');
+    expect(incident?.IncidentStatusId).not.toBe(CLOSED);
+    const parked = recorded.lines.filter((l) => l.message === 'parked').map((l) => String(l.extra?.error));
+    expect(parked).toEqual([expect.stringMatching(/StatusNotAppliedError: .*Status Bulk Edit/)]);
+  });
+});
+
+describe('a worker that crashes between its steps never duplicates', () => {
+  let h: Harness;
+  const crashes: string[] = [];
+  let crashAt: { point: FaultPoint; match: string } | undefined;
+  beforeAll(async () => {
+    h = await startHarness({
+      fault: (point, key) => {
+        if (crashAt && point === crashAt.point && key.includes(crashAt.match)) {
+          crashes.push(`${point} ${key}`);
+          crashAt = undefined;
+          throw new Error(`injected crash ${point}`);
+        }
+      },
+    });
+    await h.local.pollNow();
+  });
+  afterAll(async () => h?.stop());
+
+  it.each(['after-claim', 'after-create', 'after-complete', 'after-fingerprint'] as const)(
+    'GitLab issue and note at %s: one incident, one comment',
+    async (point) => {
+      const gpid = h.world.gitlabProjectId;
+      const title = `Crash ${point}`;
+      crashAt = { point, match: 'gl-issue#' };
+      const { json: issue } = await h.gitlabAs('fred', 'POST', `projects/${gpid}/issues`, { title });
+      await h.settle();
+      crashAt = { point: point === 'after-fingerprint' ? 'after-complete' : point, match: 'gl-note#' };
+      await h.gitlabAs('joe', 'POST', `projects/${gpid}/issues/${issue.iid}/notes`, {
+        body: `note ${point}`,
+      });
+      await h.settle();
+
+      const incidents = h.spira.incidents(h.world.spiraProjectId).filter((i) => i.Name === title);
+      expect(incidents).toHaveLength(1);
+      expect(h.spira.comments(h.world.spiraProjectId, incidents[0]?.IncidentId as number)).toHaveLength(1);
+      expect(
+        crashes.filter((c) => c.startsWith(point === 'after-fingerprint' ? 'after' : point)),
+      ).not.toHaveLength(0);
+    },
+  );
+
+  it.each(['after-claim', 'after-create', 'after-complete'] as const)(
+    'Spira incident and comment at %s: one issue, one note',
+    async (point) => {
+      const pid = h.world.spiraProjectId;
+      const name = `Spira crash ${point}`;
+      const incident = h.spira.createIncident(pid, h.world.spira.amy, { Name: name });
+      h.spira.addComment(pid, incident.IncidentId, h.world.spira.amy, `<p>c ${point}</p>`);
+      crashAt = { point, match: `sp-incident#${pid}#${incident.IncidentId}` };
+      for (let i = 0; i < 2; i++) {
+        h.spira.advanceClock(1000);
+        await h.local.pollNow();
+        await h.settle();
+      }
+      crashAt = { point, match: 'sp-comment#' };
+      h.spira.advanceClock(1000);
+      await h.local.pollNow();
+      await h.settle();
+
+      const issues = h.gitlab.issues(h.world.gitlabProjectId).filter((i) => i.title === name);
+      expect(issues).toHaveLength(1);
+      expect(
+        h.gitlab.notes(h.world.gitlabProjectId, issues[0]?.iid as number).filter((n) => !n.system),
+      ).toHaveLength(1);
+    },
+  );
+});
+
+describe('sync-worker handler with a crafted SQS batch', () => {
+  let h: Harness;
+  let failNext = false;
+  beforeAll(async () => {
+    // No webhook: only the crafted batch below touches these issues (FIFO never runs one group twice at once).
+    h = await startHarness({
+      noHook: true,
+      fault: (point) => {
+        if (failNext && point === 'after-claim') {
+          failNext = false;
+          throw new Error('transient');
+        }
+      },
+    });
+  });
+  afterAll(async () => h?.stop());
+
+  it('reports the failed record and the rest of its group, parks the bad one, applies the others', async () => {
+    const gpid = h.world.gitlabProjectId;
+    const [a, b] = await Promise.all(
+      ['Batch A', 'Batch B'].map(
+        async (title) => (await h.gitlabAs('fred', 'POST', `projects/${gpid}/issues`, { title })).json,
+      ),
+    );
+    const command = (iid: number) =>
+      JSON.stringify({
+        v: 1,
+        kind: 'gitlab.issue',
+        spiraProjectId: h.world.spiraProjectId,
+        gitlabProjectId: gpid,
+        iid,
+        eventAt: '2026-11-25T01:00:00Z',
+      });
+    const record = (id: string, group: string, body: string) => ({
+      messageId: id,
+      receiptHandle: `r-${id}`,
+      body,
+      attributes: {
+        ApproximateReceiveCount: '1',
+        SentTimestamp: '0',
+        SenderId: 'x',
+        ApproximateFirstReceiveTimestamp: '0',
+        MessageGroupId: group,
+      },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:q.fifo',
+      awsRegion: 'us-east-1',
+    });
+    failNext = true;
+    const batch = {
+      Records: [
+        record('bad', 'g0', '{"v":1,"kind":"gitlab.issue"}'),
+        record('a1', 'gA', command(a.iid)),
+        record('a2', 'gA', command(a.iid)),
+        record('b1', 'gB', command(b.iid)),
+      ],
+    } as SQSEvent;
+
+    const handler = createWorkerHandler(async () => h.local.runtime);
+    const response = await handler(batch, { getRemainingTimeInMillis: () => 60_000 } as Context);
+
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['a1', 'a2']);
+    const names = h.spira.incidents(h.world.spiraProjectId).map((i) => i.Name);
+    expect(names).toContain('Batch B');
+    expect(names).not.toContain('Batch A');
+  });
+});

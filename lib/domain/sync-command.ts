@@ -61,3 +61,19 @@ export function messageGroupOf(command: SyncCommand): string {
 export function deduplicationIdOf(sourceKey: string): string {
   return createHash('sha256').update(sourceKey).digest('hex');
 }
+
+/** The key under which an item's history is kept: its GitLab issue when known, else its Spira incident. */
+export function auditKeyOf(command: SyncCommand): string {
+  switch (command.kind) {
+    case 'gitlab.issue':
+    case 'gitlab.note':
+    case 'spira.comment':
+      return `gl-issue#${command.gitlabProjectId}#${command.iid}`;
+    case 'gitlab.milestone':
+      return `gl-milestone#${command.gitlabProjectId}#${command.milestoneId}`;
+    case 'spira.incident':
+      return command.iid === undefined
+        ? `sp-incident#${command.spiraProjectId}#${command.incidentId}`
+        : `gl-issue#${command.gitlabProjectId}#${command.iid}`;
+  }
+}

@@ -1,8 +1,8 @@
 import { formatPath } from '../config/sync-config.js';
+import type { AuditEntry, ParkedMessage } from '../domain/audit.js';
 import { PermanentError, RetryableError, SchemaMismatchError } from '../domain/errors.js';
-import { SyncCommandSchema } from '../domain/sync-command.js';
+import { auditKeyOf, type SyncCommand, SyncCommandSchema } from '../domain/sync-command.js';
 import type { CommandQueue } from '../ports/command-queue.js';
-import type { ParkedMessage } from '../stores/dynamo-parking-store.js';
 import { applySyncCommand } from './apply-sync-command.js';
 import type { SyncDeps, SyncOutcome } from './sync-deps.js';
 
@@ -11,13 +11,18 @@ export interface Parking {
   park(message: ParkedMessage): Promise<void>;
 }
 
+/** Item histories (events, decisions, writes, skip reasons). */
+export interface Audit {
+  record(itemKey: string, spiraProjectId: number, entry: AuditEntry): Promise<void>;
+}
+
 /**
  * Handles one queue record. A retryable error is rethrown (the record is reported as a batch item failure
  * and redelivered, then dead-lettered); a permanent one is parked with its reason and acknowledged, so a bad
  * message never blocks its group forever.
  */
 export async function processSyncRecord(
-  deps: SyncDeps & { parking: Parking; queue: Pick<CommandQueue, 'retryLater'> },
+  deps: SyncDeps & { parking: Parking; audit: Audit; queue: Pick<CommandQueue, 'retryLater'> },
   record: {
     messageId: string;
     body: string;
@@ -25,10 +30,24 @@ export async function processSyncRecord(
     attributes?: { ApproximateReceiveCount?: string };
   },
 ): Promise<SyncOutcome | { action: 'parked'; reason: string }> {
+  let command: SyncCommand | undefined;
   try {
-    const command = parseCommand(record.body);
+    command = parseCommand(record.body);
     const outcome = await applySyncCommand(deps, command);
     deps.log.info('applied', { messageId: record.messageId, kind: command.kind, ...outcome });
+    const detail =
+      outcome.action === 'skipped'
+        ? outcome.reason
+        : 'fields' in outcome
+          ? `${outcome.target}: ${outcome.fields.join(', ')}`
+          : outcome.target;
+    await deps.audit.record(auditKeyOf(command), command.spiraProjectId, {
+      at: new Date().toISOString(),
+      kind: command.kind,
+      action: outcome.action,
+      detail,
+      messageId: record.messageId,
+    });
     return outcome;
   } catch (error) {
     if (!(error instanceof PermanentError)) {

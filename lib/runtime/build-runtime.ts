@@ -14,6 +14,7 @@ import { ProjectContexts } from '../engine/project-context.js';
 import type { SyncDeps } from '../engine/sync-deps.js';
 import type { CommandQueue } from '../ports/command-queue.js';
 import type { Log } from '../ports/sync-ports.js';
+import { DynamoAuditStore } from '../stores/dynamo-audit-store.js';
 import { DynamoCursorStore } from '../stores/dynamo-cursor-store.js';
 import { DynamoDeliveryStore } from '../stores/dynamo-delivery-store.js';
 import { DynamoLinkStore } from '../stores/dynamo-link-store.js';
@@ -25,7 +26,7 @@ export interface Runtime {
   config: ResolvedConfig;
   env: RuntimeEnv;
   ingest: IngestDeps;
-  sync: SyncDeps & { parking: Parking; queue: CommandQueue };
+  sync: SyncDeps & { parking: Parking; audit: DynamoAuditStore; queue: CommandQueue };
   poll: PollDeps;
   log: Log;
 }
@@ -73,6 +74,7 @@ export async function buildRuntime(options: RuntimeOptions = {}): Promise<Runtim
     links,
     contexts: new ProjectContexts(config, spira, gitlab),
     parking: new DynamoParkingStore(db, env.TABLE_NAME),
+    audit: new DynamoAuditStore(db, env.TABLE_NAME),
     queue,
     log,
     mentions: config.gitlab.mentions,

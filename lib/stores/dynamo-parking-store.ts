@@ -1,12 +1,5 @@
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-
-/** A message that no retry can apply, kept with its reason so it can be fixed and replayed. */
-export interface ParkedMessage {
-  messageId: string;
-  body: string;
-  reason: string;
-  errorName: string;
-}
+import type { ParkedMessage } from '../domain/audit.js';
 
 /** Parks permanently failing messages in the table (`parked#<messageId>`). */
 export class DynamoParkingStore {

@@ -92,8 +92,17 @@ export class NoteService {
     return { kind: 'commands', commandsChanges: { ...qa.updates }, summary: qa.messages };
   }
 
+  /**
+   * Applies the commands' updates; as with `QuickActionsService#apply_updates`, an update the
+   * issue rejects (a too long `/title`) is dropped without failing the comment.
+   */
   private apply(actor: Actor, issue: IssueRecord, qa: QuickActionResult): void {
-    if (Object.keys(qa.updates).length > 0) this.issues.update(actor, issue, qa.updates);
+    if (Object.keys(qa.updates).length === 0) return;
+    try {
+      this.issues.update(actor, issue, qa.updates);
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+    }
   }
 
   private noteUrl(note: NoteRecord): string {

@@ -108,6 +108,7 @@ export class GitLabStandIn {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
+  /** Forgets the recorded requests. */
   clearRequests(): void {
     this.requests.length = 0;
   }
@@ -183,6 +184,7 @@ export class GitLabStandIn {
     return this.store.projectIssues(projectId).map((i) => presentIssue(this.store, i));
   }
 
+  /** One issue in REST shape, by iid. */
   issue(projectId: number, iid: number): GitLabIssueLike | undefined {
     const issue = this.store.findIssue(projectId, iid);
     return issue ? presentIssue(this.store, issue) : undefined;

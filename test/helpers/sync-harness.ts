@@ -7,6 +7,9 @@ import type { GitLabStandInOptions } from '../../lib/local/stand-ins/gitlab-stan
 import { SpiraStandIn, type SpiraStandInOptions } from '../../lib/local/stand-ins/spira-stand-in.js';
 import type { FaultHook, Log } from '../../lib/ports/sync-ports.js';
 
+// biome-ignore lint/suspicious/noExplicitAny: JSON from the stand-ins; each test asserts the shape it uses
+type Json = any;
+
 /** Options of a harness run. */
 export interface HarnessOptions {
   /** Do not point the GitLab webhook at the sync (tests that deliver hooks by hand). */
@@ -31,10 +34,9 @@ export interface Harness {
     method: string,
     path: string,
     body?: unknown,
-  ): Promise<{ status: number; json: any }>;
+  ): Promise<{ status: number; json: Json }>;
   /** POSTs a body to the sync's webhook endpoint with GitLab's headers. */
-  // biome-ignore lint/suspicious/noExplicitAny: as above
-  deliver(headers: Record<string, string>, body: string): Promise<{ status: number; json: any }>;
+  deliver(headers: Record<string, string>, body: string): Promise<{ status: number; json: Json }>;
   /** Waits until every webhook was delivered and every queued change applied (repeats: our writes fire hooks). */
   settle(): Promise<void>;
   stop(): Promise<void>;

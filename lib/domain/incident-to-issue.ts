@@ -2,6 +2,7 @@ import type { GitLabIssueWrite } from '../connectors/gitlab/gitlab-client.js';
 import { htmlToMarkdown, type MentionPolicy, neutralizeForGitLab } from './gitlab-text.js';
 import type { IncidentFields, IssueView } from './issue-to-incident.js';
 import { marker } from './markup.js';
+import type { IncidentField } from './merge.js';
 import { gitlabStateOf, type StatusRow } from './status.js';
 import type { UserMap } from './users.js';
 
@@ -22,9 +23,6 @@ export interface IncidentContext {
   spiraWebUrl: string;
   mentions: MentionPolicy;
 }
-
-/** Spira-side fields tracked per pair, named as in `incidentFields`. */
-export type IncidentField = 'name' | 'description' | 'status' | 'owner' | 'release';
 
 /** The marker ref of a Spira incident, written into its issue. */
 export function incidentRef(incident: Pick<IncidentView, 'projectId' | 'incidentId'>): string {

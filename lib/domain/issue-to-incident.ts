@@ -2,7 +2,7 @@ import { changedFields, fingerprintFields } from './fingerprint.js';
 import { stripOwnMarkdown } from './gitlab-text.js';
 import { escapeHtml, markdownToSafeHtml, marker } from './markup.js';
 import type { GitLabState, StatusRow } from './status.js';
-import { spiraStatusFor } from './status.js';
+import { gitlabStateOf, spiraStatusFor } from './status.js';
 import type { UserMap } from './users.js';
 
 /** What the sync reads of a GitLab issue. */
@@ -17,6 +17,8 @@ export interface IssueView {
   assigneeId?: number;
   milestoneId: number | null;
   webUrl: string;
+  /** GitLab's `updated_at` (ISO). */
+  updatedAt: string;
 }
 
 /** The incident fields the sync writes from an issue. */
@@ -50,12 +52,15 @@ export function issueFields(issue: IssueView) {
 }
 export type IssueField = keyof ReturnType<typeof issueFields>;
 
-/** Spira-side field values we track per incident. */
-export function incidentFields(incident: IncidentFields) {
+/**
+ * Spira-side field values we track per incident. The status counts by the GitLab state it maps to: a move
+ * between two open statuses is no change for GitLab.
+ */
+export function incidentFields(incident: IncidentFields, statuses: readonly StatusRow[]) {
   return {
     name: incident.Name,
     description: incident.Description ?? '',
-    status: incident.IncidentStatusId,
+    status: gitlabStateOf(statuses, incident.IncidentStatusId) ?? `unmapped ${incident.IncidentStatusId}`,
     owner: incident.OwnerId,
     release: incident.ResolvedReleaseId ?? null,
   };

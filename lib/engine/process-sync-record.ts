@@ -1,5 +1,5 @@
 import { formatPath } from '../config/sync-config.js';
-import type { AuditEntry, ParkedMessage } from '../domain/audit.js';
+import type { ParkedMessage } from '../domain/audit.js';
 import { PermanentError, RetryableError, SchemaMismatchError } from '../domain/errors.js';
 import { auditKeyOf, type SyncCommand, SyncCommandSchema } from '../domain/sync-command.js';
 import type { CommandQueue } from '../ports/command-queue.js';
@@ -11,18 +11,13 @@ export interface Parking {
   park(message: ParkedMessage): Promise<void>;
 }
 
-/** Item histories (events, decisions, writes, skip reasons). */
-export interface Audit {
-  record(itemKey: string, spiraProjectId: number, entry: AuditEntry): Promise<void>;
-}
-
 /**
  * Handles one queue record. A retryable error is rethrown (the record is reported as a batch item failure
  * and redelivered, then dead-lettered); a permanent one is parked with its reason and acknowledged, so a bad
  * message never blocks its group forever.
  */
 export async function processSyncRecord(
-  deps: SyncDeps & { parking: Parking; audit: Audit; queue: Pick<CommandQueue, 'retryLater'> },
+  deps: SyncDeps & { parking: Parking; queue: Pick<CommandQueue, 'retryLater'> },
   record: {
     messageId: string;
     body: string;

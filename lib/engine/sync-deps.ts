@@ -1,4 +1,5 @@
 import type { MentionPolicy } from '../domain/gitlab-text.js';
+import type { Audit } from '../ports/audit.js';
 import type { LinkStore } from '../ports/link-store.js';
 import type { FaultHook, GitLabPort, Log, SpiraPort } from '../ports/sync-ports.js';
 import type { ProjectContexts } from './project-context.js';
@@ -10,6 +11,7 @@ export interface SyncDeps {
   links: LinkStore;
   contexts: ProjectContexts;
   log: Log;
+  audit: Audit;
   /** How `@mentions` in text written into GitLab are treated (config `gitlab.mentions`). */
   mentions: MentionPolicy;
   /** What a deleted Spira incident does to its issue (config `spira.onIncidentDeleted`). */

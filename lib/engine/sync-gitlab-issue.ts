@@ -1,8 +1,8 @@
 import type { GitLabIssue } from '../connectors/gitlab/rest-schemas.js';
 import { CounterpartPendingError, RemoteNotFoundError, StatusNotAppliedError } from '../domain/errors.js';
-import { fingerprintFields } from '../domain/fingerprint.js';
+import { changedFields, fingerprintFields } from '../domain/fingerprint.js';
 import {
-  changedIssueFields,
+  type IssueField,
   type IssueView,
   incidentFields,
   incidentPatchFor,
@@ -12,6 +12,7 @@ import {
 } from '../domain/issue-to-incident.js';
 import { keys, type LinkRecord } from '../domain/link.js';
 import { markersIn } from '../domain/markup.js';
+import { type Conflict, mergeChanges, nextHashes, spiraFieldOf } from '../domain/merge.js';
 import type { SyncCommandOf } from '../domain/sync-command.js';
 import { createOnce, pointerBack } from './create-once.js';
 import type { ProjectContext } from './project-context.js';
@@ -29,6 +30,7 @@ export function issueViewOf(issue: GitLabIssue): IssueView {
     author: { username: issue.author.username, name: issue.author.name },
     assigneeUsername: issue.assignees[0]?.username,
     assigneeId: issue.assignees[0]?.id,
+    updatedAt: issue.updated_at,
     milestoneId: issue.milestone?.id ?? null,
     webUrl: issue.web_url,
   };
@@ -40,6 +42,14 @@ export async function syncGitLabIssue(
   command: SyncCommandOf<'gitlab.issue'>,
 ): Promise<SyncOutcome> {
   const { spiraProjectId: pid, gitlabProjectId, iid } = command;
+  const key = keys.gitlabIssue(gitlabProjectId, iid);
+  const known = await deps.links.get(key);
+  if (known?.appliedEventAt !== undefined && isOlder(command.eventAt, known.appliedEventAt)) {
+    return {
+      action: 'skipped',
+      reason: `stale event of ${command.eventAt}: the issue as of ${known.appliedEventAt} is already applied`,
+    };
+  }
   const ctx = await deps.contexts.get(pid, gitlabProjectId);
   const rest = await deps.gitlab.issue(gitlabProjectId, iid).catch((error: unknown) => {
     if (error instanceof RemoteNotFoundError) return undefined;
@@ -47,7 +57,6 @@ export async function syncGitLabIssue(
   });
   if (!rest) return { action: 'skipped', reason: 'issue no longer exists in GitLab' };
   const issue = issueViewOf(rest);
-  const key = keys.gitlabIssue(gitlabProjectId, iid);
   if (
     markersIn(issue.description).some((ref) => ref.startsWith('spira-incident:')) &&
     !(await deps.links.get(key))
@@ -83,9 +92,18 @@ async function afterCreate(
   // The create answer echoes our request, not what Spira stored: read it back (status may have been refused).
   const incident = await deps.spira.incident(ctx.project.spiraProjectId, Number(record.targetId));
   const wanted = newIncidentFor(issue, ctx).IncidentStatusId;
-  await recordHashes(deps, record, issue, fieldsOf(incident), incident.IncidentStatusId !== wanted);
-  if (incident.IncidentStatusId !== wanted)
-    throw statusNotApplied(incident.IncidentId, wanted, incident.IncidentStatusId);
+  const refused = incident.IncidentStatusId !== wanted;
+  const gitlabHashes = fingerprintFields(issueFields(issue));
+  const spiraHashes = fingerprintFields(incidentFields(fieldsOf(incident), ctx.statuses));
+  // A refused state keeps no hash, so a replay after the template is fixed tries again.
+  const { state, ...rest } = gitlabHashes;
+  await saveHashes(
+    deps,
+    { ...record, appliedEventAt: issue.updatedAt },
+    refused ? rest : gitlabHashes,
+    spiraHashes,
+  );
+  if (refused) throw statusNotApplied(incident.IncidentId, wanted, incident.IncidentStatusId);
   return { action: 'created', target: `incident ${incident.IncidentId}` };
 }
 
@@ -95,23 +113,47 @@ async function applyChanges(
   issue: IssueView,
   ctx: ProjectContext,
 ): Promise<SyncOutcome> {
-  const changed = changedIssueFields(issue, record.gitlabHashes);
+  const gitlabNow = fingerprintFields(issueFields(issue));
+  const changed = changedFields(gitlabNow, record.gitlabHashes);
   if (changed.length === 0)
     return { action: 'skipped', reason: 'no field changed since the last sync (duplicate or echo)' };
   const pid = ctx.project.spiraProjectId;
   const first = await deps.spira.incident(pid, Number(record.targetId));
-  const { incident, patch } = await updateIncident(deps.spira, first, (current) =>
-    incidentPatchFor(issue, changed, fieldsOf(current), ctx),
+  const spiraChanged = changedFields(
+    fingerprintFields(incidentFields(fieldsOf(first), ctx.statuses)),
+    record.spiraHashes,
   );
-  let statusFailed = false;
+  const { apply, conflicts } = mergeChanges(
+    'gitlab',
+    { gitlab: changed, spira: spiraChanged },
+    { gitlab: issue.updatedAt, spira: first.LastUpdateDate },
+  );
+  await recordConflicts(deps, record, pid, conflicts);
+  const { incident, patch } = await updateIncident(deps.spira, first, (current) =>
+    incidentPatchFor(issue, apply, fieldsOf(current), ctx),
+  );
+  let refused = false;
   if (patch.IncidentStatusId !== undefined) {
     // With the template's Status Bulk Edit off, Spira answers 200 and silently keeps the old status.
     const after = await deps.spira.incident(pid, incident.IncidentId);
-    statusFailed = after.IncidentStatusId !== patch.IncidentStatusId;
-    if (statusFailed) incident.IncidentStatusId = after.IncidentStatusId;
+    refused = after.IncidentStatusId !== patch.IncidentStatusId;
+    if (refused) incident.IncidentStatusId = after.IncidentStatusId;
   }
-  await recordHashes(deps, record, issue, fieldsOf(incident), statusFailed);
-  if (statusFailed)
+  const lost = conflicts.filter((c) => c.winner === 'spira').map((c) => c.gitlabField);
+  const carried = apply.filter((f) => !(refused && f === 'state'));
+  const gitlabHashes = nextHashes(
+    record.gitlabHashes,
+    gitlabNow,
+    Object.keys(gitlabNow).filter((f) => !lost.includes(f as IssueField) && !(refused && f === 'state')),
+  );
+  const spiraNow = fingerprintFields(incidentFields(fieldsOf(incident), ctx.statuses));
+  await saveHashes(
+    deps,
+    { ...record, appliedEventAt: issue.updatedAt },
+    gitlabHashes,
+    nextHashes(record.spiraHashes, spiraNow, carried.map(spiraFieldOf)),
+  );
+  if (refused)
     throw statusNotApplied(incident.IncidentId, patch.IncidentStatusId as number, incident.IncidentStatusId);
   const fields = Object.keys(patch);
   if (fields.length === 0)
@@ -119,22 +161,44 @@ async function applyChanges(
   return { action: 'updated', target: `incident ${incident.IncidentId}`, fields };
 }
 
-/** Records what both sides now hold; a state that did not reach Spira keeps its old hash so a replay retries it. */
-async function recordHashes(
+async function saveHashes(
   deps: SyncDeps,
   record: LinkRecord,
-  issue: IssueView,
-  written: ReturnType<typeof fieldsOf>,
-  keepOldState: boolean,
+  gitlabHashes: Record<string, string>,
+  spiraHashes: Record<string, string>,
 ) {
-  const gitlabHashes: Record<string, string> = fingerprintFields(issueFields(issue));
-  const oldState = record.gitlabHashes?.state;
-  if (keepOldState) {
-    if (oldState === undefined) delete gitlabHashes.state;
-    else gitlabHashes.state = oldState;
-  }
-  await deps.links.save({ ...record, gitlabHashes, spiraHashes: fingerprintFields(incidentFields(written)) });
+  await deps.links.save({ ...record, gitlabHashes, spiraHashes });
   await deps.fault?.('after-fingerprint', record.pk);
+}
+
+/** Writes each conflict into the item's history with both sides' times and the winner. */
+export async function recordConflicts(
+  deps: SyncDeps,
+  record: LinkRecord,
+  spiraProjectId: number,
+  conflicts: readonly Conflict[],
+): Promise<void> {
+  for (const c of conflicts) {
+    const detail = `${c.gitlabField}/${c.spiraField} changed on both sides (GitLab ${c.gitlabAt}, Spira ${c.spiraAt}): ${c.winner === 'gitlab' ? 'GitLab' : 'Spira'} wins (later change)`;
+    await deps.audit.record(record.pk, spiraProjectId, {
+      at: new Date().toISOString(),
+      kind: 'conflict',
+      action: 'conflict',
+      detail,
+    });
+    deps.log.warn('conflict', { item: record.pk, ...c });
+  }
+}
+
+/**
+ * Whether an event happened before the issue state last applied. Compared by whole seconds, because real
+ * deliveries carry `YYYY-MM-DD HH:MM:SS UTC` while REST has milliseconds:
+ *
+ *   applied 12:00:00.400 (REST) ── event 12:00:00 (hook, may be a later edit in the same second) → not older
+ *   applied 12:00:05.000        ── event 12:00:03                                              → older: skip
+ */
+export function isOlder(eventAt: string, appliedAt: string): boolean {
+  return Math.floor(Date.parse(eventAt) / 1000) < Math.floor(Date.parse(appliedAt) / 1000);
 }
 
 function statusNotApplied(incidentId: number, wanted: number, actual: number): StatusNotAppliedError {

@@ -5,7 +5,6 @@ import { CounterpartPendingError, RemoteNotFoundError } from '../domain/errors.j
 import { changedFields, fingerprintFields } from '../domain/fingerprint.js';
 import {
   type IncidentContext,
-  type IncidentField,
   type IncidentView,
   incidentRef,
   issuePatchFor,
@@ -15,12 +14,13 @@ import {
 import { incidentFields, issueFields } from '../domain/issue-to-incident.js';
 import { keys, type LinkRecord } from '../domain/link.js';
 import { markersIn } from '../domain/markup.js';
+import { mergeChanges, nextHashes, spiraFieldOf } from '../domain/merge.js';
 import type { SyncCommandOf } from '../domain/sync-command.js';
 import { createOnce } from './create-once.js';
 import type { ProjectContext } from './project-context.js';
 import { fieldsOf } from './spira-writes.js';
 import type { SyncDeps, SyncOutcome } from './sync-deps.js';
-import { issueViewOf } from './sync-gitlab-issue.js';
+import { issueViewOf, recordConflicts } from './sync-gitlab-issue.js';
 
 type Command = SyncCommandOf<'spira.incident'>;
 
@@ -42,7 +42,7 @@ export async function syncSpiraIncident(deps: SyncDeps, command: Command): Promi
       `incident ${incidentId}: its issue link ${pairKey} is not complete yet`,
     );
   }
-  return pushChanges(deps, pair, view, ctx);
+  return pushChanges(deps, pair, view, incident.LastUpdateDate, ctx);
 }
 
 function incidentViewOf(incident: SpiraIncident): IncidentView {
@@ -138,7 +138,7 @@ async function createIssue(
           spiraProjectId: pid,
           gitlabProjectId: gpid,
           gitlabHashes: fingerprintFields(issueFields(issueViewOf(issue))),
-          spiraHashes: fingerprintFields(incidentFields(incident)),
+          spiraHashes: fingerprintFields(incidentFields(incident, ctx.statuses)),
         }),
     },
     deps.fault,
@@ -151,24 +151,33 @@ async function pushChanges(
   deps: SyncDeps,
   pair: LinkRecord,
   incident: IncidentView,
+  lastUpdate: string,
   ctx: ProjectContext,
 ): Promise<SyncOutcome> {
-  const spiraHashes = fingerprintFields(incidentFields(incident));
-  const changed = changedFields(spiraHashes, pair.spiraHashes) as IncidentField[];
+  const spiraNow = fingerprintFields(incidentFields(incident, ctx.statuses));
+  const changed = changedFields(spiraNow, pair.spiraHashes);
   if (changed.length === 0)
     return { action: 'skipped', reason: 'no field changed since the last sync (duplicate or echo)' };
-  const [, gpid, iid] = pair.pk.split('#').map(Number);
-  const issue = await deps.gitlab.issue(gpid as number, iid as number);
-  const patch = issuePatchFor(incident, changed, issueViewOf(issue), contextFor(deps, ctx));
+  const [, gpid, iid] = pair.pk.split('#').map(Number) as [number, number, number];
+  const issue = issueViewOf(await deps.gitlab.issue(gpid, iid));
+  const gitlabChanged = changedFields(fingerprintFields(issueFields(issue)), pair.gitlabHashes);
+  const { apply, conflicts } = mergeChanges(
+    'spira',
+    { gitlab: gitlabChanged, spira: changed },
+    { gitlab: issue.updatedAt, spira: lastUpdate },
+  );
+  await recordConflicts(deps, pair, incident.projectId, conflicts);
+  const patch = issuePatchFor(incident, apply.map(spiraFieldOf), issue, contextFor(deps, ctx));
   const after =
-    Object.keys(patch).length === 0
-      ? issue
-      : await deps.gitlab.updateIssue(gpid as number, iid as number, patch);
-  await deps.links.save({
-    ...pair,
-    spiraHashes,
-    gitlabHashes: fingerprintFields(issueFields(issueViewOf(after))),
-  });
+    Object.keys(patch).length === 0 ? issue : issueViewOf(await deps.gitlab.updateIssue(gpid, iid, patch));
+  const lost = conflicts.filter((c) => c.winner === 'gitlab').map((c) => c.spiraField as string);
+  const spiraHashes = nextHashes(
+    pair.spiraHashes,
+    spiraNow,
+    Object.keys(spiraNow).filter((f) => !lost.includes(f)),
+  );
+  const gitlabHashes = nextHashes(pair.gitlabHashes, fingerprintFields(issueFields(after)), apply);
+  await deps.links.save({ ...pair, spiraHashes, gitlabHashes });
   await deps.fault?.('after-fingerprint', pair.pk);
   if (Object.keys(patch).length === 0)
     return { action: 'skipped', reason: `GitLab already matches (${changed.join(', ')})` };

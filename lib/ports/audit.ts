@@ -1,0 +1,6 @@
+import type { AuditEntry } from '../domain/audit.js';
+
+/** Item histories (events, decisions, writes, skip reasons, conflicts). */
+export interface Audit {
+  record(itemKey: string, spiraProjectId: number, entry: AuditEntry): Promise<void>;
+}

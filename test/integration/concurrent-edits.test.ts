@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, startHarness } from '../helpers/sync-harness.js';
+
+describe('edits on both sides before either is synced', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+    await h.local.pollNow();
+  });
+  afterAll(async () => h?.stop());
+
+  const pid = () => h.world.spiraProjectId;
+  const gpid = () => h.world.gitlabProjectId;
+  const cycle = async () => {
+    h.spira.advanceClock(1);
+    await h.local.pollNow();
+    await h.settle();
+  };
+  const pair = async (title: string) => {
+    const { json: issue } = await h.gitlabAs('fred', 'POST', `projects/${gpid()}/issues`, { title });
+    await h.settle();
+    await cycle();
+    const incident = h.spira.incidents(pid()).find((i) => i.Name === title);
+    return { iid: issue.iid as number, id: incident?.IncidentId as number };
+  };
+
+  it('carries both changes when they touch different fields', async () => {
+    const { iid, id } = await pair('Two fields');
+    h.spira.updateIncident(pid(), id, h.world.spira.amy, { OwnerId: h.world.spira.joe });
+    await h.gitlabAs('fred', 'PUT', `projects/${gpid()}/issues/${iid}`, { title: 'Two fields, renamed' });
+    await h.settle();
+    await cycle();
+
+    expect(h.spira.incident(pid(), id)).toMatchObject({
+      Name: 'Two fields, renamed',
+      OwnerId: h.world.spira.joe,
+    });
+    expect(h.gitlab.issue(gpid(), iid)?.assignees.map((a) => a.username)).toEqual(['joe']);
+  });
+
+  it('resolves a field changed on both sides by the later change and records the conflict', async () => {
+    const { iid, id } = await pair('Both edit');
+    h.spira.updateIncident(pid(), id, h.world.spira.amy, { Name: 'Spira title' });
+    await new Promise((ok) => setTimeout(ok, 20));
+    await h.gitlabAs('fred', 'PUT', `projects/${gpid()}/issues/${iid}`, { title: 'GitLab title' });
+    await h.settle();
+    await cycle();
+    await cycle();
+
+    expect(h.spira.incident(pid(), id)?.Name).toBe('GitLab title');
+    expect(h.gitlab.issue(gpid(), iid)?.title).toBe('GitLab title');
+    const history = await h.local.runtime.sync.audit.history(`gl-issue#${gpid()}#${iid}`);
+    expect(history.filter((e) => e.kind === 'conflict').map((e) => e.detail)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^title\/name changed on both sides .*GitLab wins/)]),
+    );
+  });
+
+  it('skips a late delivery older than what was applied, without any API call', async () => {
+    const { iid } = await pair('Late');
+    const hook = h.gitlab.deliveries
+      .filter((d) => d.event === 'Issue Hook' && JSON.stringify(d.body).includes('"Late"'))
+      .at(0);
+    await new Promise((ok) => setTimeout(ok, 1100));
+    await h.gitlabAs('fred', 'PUT', `projects/${gpid()}/issues/${iid}`, { title: 'Late 2' });
+    await h.settle();
+    h.gitlab.clearRequests();
+    h.spira.clearRequests();
+
+    const answer = await h.deliver(
+      { ...(hook?.headers ?? {}), 'idempotency-key': 'late-copy' },
+      JSON.stringify(hook?.body),
+    );
+    await h.settle();
+
+    expect(answer.status).toBe(202);
+    expect([h.gitlab.requests.length, h.spira.requests.length]).toEqual([0, 0]);
+    const history = await h.local.runtime.sync.audit.history(`gl-issue#${gpid()}#${iid}`);
+    expect(history.at(-1)?.detail).toMatch(/^stale event/);
+  });
+});

@@ -56,6 +56,11 @@ export const SyncConfigSchema = z
         webhookSecret: SecretSchema,
         /** `neutralize` (default) keeps `@name` readable but inert in text we write into GitLab. */
         mentions: z.enum(['neutralize', 'keep']).default('neutralize'),
+        /**
+         * Opt-in safety net for lost webhooks: every N minutes list issues updated since the last seen change
+         * (one call per project when nothing changed) and check that GitLab has not disabled the webhook. 0 = off.
+         */
+        reconcileMinutes: z.number().int().min(0).default(0),
       })
       .strict(),
     timeOffsetHours: z.number().min(0).default(0),

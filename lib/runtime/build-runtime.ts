@@ -11,6 +11,7 @@ import type { IngestDeps } from '../engine/ingest-gitlab-event.js';
 import type { PollDeps } from '../engine/poll-spira.js';
 import type { Parking } from '../engine/process-sync-record.js';
 import { ProjectContexts } from '../engine/project-context.js';
+import type { ReconcileDeps } from '../engine/reconcile-gitlab.js';
 import type { SyncDeps } from '../engine/sync-deps.js';
 import type { CommandQueue } from '../ports/command-queue.js';
 import type { Log } from '../ports/sync-ports.js';
@@ -28,6 +29,7 @@ export interface Runtime {
   ingest: IngestDeps;
   sync: SyncDeps & { parking: Parking; audit: DynamoAuditStore; queue: CommandQueue };
   poll: PollDeps;
+  reconcile: ReconcileDeps;
   log: Log;
 }
 
@@ -104,7 +106,19 @@ export async function buildRuntime(options: RuntimeOptions = {}): Promise<Runtim
       return gitlabIds.get(path) as Promise<number>;
     },
   };
-  return { config, env, ingest, sync, poll, log };
+  const reconcile: ReconcileDeps = {
+    gitlab,
+    gitlabProjectId: poll.gitlabProjectId,
+    queue,
+    links,
+    cursors: poll.cursors,
+    audit: sync.audit,
+    projects: config.projects,
+    everyMinutes: config.gitlab.reconcileMinutes,
+    log,
+    now: () => new Date(),
+  };
+  return { config, env, ingest, sync, poll, reconcile, log };
 }
 
 /** Powertools Logger behind the engine's small Log port (JSON lines to CloudWatch). */

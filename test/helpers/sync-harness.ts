@@ -20,6 +20,8 @@ export interface HarnessOptions {
   latencyMs?: number;
   spira?: SpiraStandInOptions;
   gitlab?: GitLabStandInOptions;
+  /** Changes the seeded config before the runtime starts. */
+  configure?: (config: DemoWorld['config']) => DemoWorld['config'];
 }
 
 /** GitLab and Spira stand-ins seeded like the demo, and the local runtime (same handlers as in AWS) between them. */
@@ -48,7 +50,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     GitLabStandIn.start({ ...latency, ...options.gitlab }),
     SpiraStandIn.start({ ...latency, ...options.spira }),
   ]);
-  const world = await seedDemo(spira, gitlab);
+  const seeded = await seedDemo(spira, gitlab);
+  const world = options.configure ? { ...seeded, config: options.configure(seeded.config) } : seeded;
   const local = await startLocalRuntime({
     config: world.config,
     port: 0,

@@ -2,6 +2,8 @@ import got, { type Got } from 'got';
 import { z } from 'zod';
 import { parseResponse, toDomainError } from '../http-errors.js';
 import {
+  type GitLabHook,
+  GitLabHookSchema,
   type GitLabIssue,
   GitLabIssueSchema,
   type GitLabNote,
@@ -90,6 +92,17 @@ export class GitLabClient {
   issuesCreatedAfter(projectId: number, after: string): Promise<GitLabIssue[]> {
     const query = `created_after=${encodeURIComponent(after)}&order_by=created_at&sort=asc&per_page=100&scope=all`;
     return this.get(`projects/${projectId}/issues?${query}`, z.array(GitLabIssueSchema), 'issue list');
+  }
+
+  /** One page (100) of a project's issues updated on or after a time, oldest change first. */
+  issuesUpdatedAfter(projectId: number, after: string, page: number): Promise<GitLabIssue[]> {
+    const query = `updated_after=${encodeURIComponent(after)}&order_by=updated_at&sort=asc&per_page=100&page=${page}&scope=all`;
+    return this.get(`projects/${projectId}/issues?${query}`, z.array(GitLabIssueSchema), 'issue list');
+  }
+
+  /** The project's webhooks (to notice one GitLab has disabled). */
+  hooks(projectId: number): Promise<GitLabHook[]> {
+    return this.get(`projects/${projectId}/hooks`, z.array(GitLabHookSchema), 'project hooks');
   }
 
   /** Creates an issue (GitLab ignores `state_event` here: close it with a separate update). */

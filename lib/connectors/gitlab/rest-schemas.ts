@@ -44,3 +44,18 @@ export const GitLabProjectSchema = z.object({
   web_url: z.string(),
 });
 export type GitLabProject = z.infer<typeof GitLabProjectSchema>;
+
+/** `GET /projects/:id/hooks` (what the sync checks of a webhook). */
+export const GitLabHookSchema = z.object({
+  id: z.number().int(),
+  url: z.string(),
+  issues_events: z.boolean().optional(),
+  note_events: z.boolean().optional(),
+  milestone_events: z.boolean().optional(),
+  confidential_issues_events: z.boolean().optional(),
+  confidential_note_events: z.boolean().optional(),
+  /** 17.11+: `executable`, `temporarily_disabled` or `disabled`. */
+  alert_status: z.string().optional(),
+  disabled_until: z.string().nullable().optional(),
+});
+export type GitLabHook = z.infer<typeof GitLabHookSchema>;

@@ -22,6 +22,18 @@ const ReleasePairSchema = z
   .object({ spiraReleaseId: z.number().int().positive(), gitlabMilestoneId: z.number().int().positive() })
   .strict();
 
+const IdsByLabel = z.record(z.string().min(1), z.number().int().positive()).default({});
+
+/** GitLab labels ⇄ Spira PriorityId / SeverityId / IncidentTypeId (checked against the live template), other labels ⇄ Tags. */
+const LabelMapsSchema = z
+  .object({
+    priority: IdsByLabel,
+    severity: IdsByLabel,
+    type: IdsByLabel,
+    otherLabelsAsTags: z.boolean().default(true),
+  })
+  .strict();
+
 const ProjectSchema = z
   .object({
     spiraProjectId: z.number().int().positive(),
@@ -29,6 +41,7 @@ const ProjectSchema = z
     active: z.boolean().default(true),
     incidentStatuses: z.array(StatusMappingSchema).min(2),
     releases: z.array(ReleasePairSchema).default([]),
+    labels: LabelMapsSchema.default({ priority: {}, severity: {}, type: {}, otherLabelsAsTags: true }),
   })
   .strict()
   .superRefine(checkStatusMappings);

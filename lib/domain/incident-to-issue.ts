@@ -1,6 +1,7 @@
 import type { GitLabIssueWrite } from '../connectors/gitlab/gitlab-client.js';
 import { htmlToMarkdown, type MentionPolicy, neutralizeForGitLab } from './gitlab-text.js';
 import type { IncidentFields, IssueView } from './issue-to-incident.js';
+import { issueLabelsWith, type LabelMaps, labelsFromIncident } from './labels.js';
 import { marker } from './markup.js';
 import type { IncidentField } from './merge.js';
 import { gitlabStateOf, type StatusRow } from './status.js';
@@ -22,6 +23,7 @@ export interface IncidentContext {
   gitlabUserId(username: string): number | undefined;
   spiraWebUrl: string;
   mentions: MentionPolicy;
+  labels: LabelMaps;
 }
 
 /** The marker ref of a Spira incident, written into its issue. */
@@ -56,9 +58,11 @@ function milestoneId(incident: IncidentView, ctx: IncidentContext): number | nul
 export function newIssueFor(incident: IncidentView, ctx: IncidentContext): GitLabIssueWrite {
   const assignees = assigneeIds(incident, ctx);
   const milestone = milestoneId(incident, ctx);
+  const labels = labelsFromIncident(incident, ctx.labels);
   return {
     title: incident.Name.slice(0, 255),
     description: issueDescription(incident, ctx),
+    ...(labels.length ? { labels: labels.join(',') } : {}),
     ...(assignees?.length ? { assignee_ids: assignees } : {}),
     ...(milestone ? { milestone_id: milestone } : {}),
   };
@@ -102,5 +106,9 @@ export function issuePatchFor(
   const milestone = milestoneId(incident, ctx);
   if (changed.includes('release') && milestone !== undefined && milestone !== issue.milestoneId)
     patch.milestone_id = milestone ?? 0;
+  if (changed.includes('labels')) {
+    const labels = issueLabelsWith(issue.labels, labelsFromIncident(incident, ctx.labels), ctx.labels);
+    if (labels.join(',') !== [...issue.labels].sort().join(',')) patch.labels = labels.join(',');
+  }
   return patch;
 }

@@ -1,5 +1,11 @@
-import { changedFields, fingerprintFields } from './fingerprint.js';
 import { stripOwnMarkdown } from './gitlab-text.js';
+import {
+  fieldsFromLabels,
+  type LabelledFields,
+  type LabelMaps,
+  labelsFromIncident,
+  syncedLabels,
+} from './labels.js';
 import { escapeHtml, markdownToSafeHtml, marker } from './markup.js';
 import type { GitLabState, StatusRow } from './status.js';
 import { gitlabStateOf, spiraStatusFor } from './status.js';
@@ -19,10 +25,11 @@ export interface IssueView {
   webUrl: string;
   /** GitLab's `updated_at` (ISO). */
   updatedAt: string;
+  labels: readonly string[];
 }
 
 /** The incident fields the sync writes from an issue. */
-export interface IncidentFields {
+export interface IncidentFields extends LabelledFields {
   Name: string;
   Description: string;
   IncidentStatusId: number;
@@ -38,16 +45,18 @@ export interface IssueContext {
   releaseFor(milestoneId: number): number | undefined;
   /** The sync user's GitLab login (its issues came from Spira: no attribution). */
   syncUsername: string;
+  labels: LabelMaps;
 }
 
 /** GitLab-side field values we track per issue (their hashes are what we last saw or wrote). */
-export function issueFields(issue: IssueView) {
+export function issueFields(issue: IssueView, labels: LabelMaps) {
   return {
     title: issue.title,
     description: issue.description ?? '',
     state: issue.state,
     assignee: issue.assigneeUsername ?? null,
     milestone: issue.milestoneId,
+    labels: syncedLabels(issue.labels, labels),
   };
 }
 export type IssueField = keyof ReturnType<typeof issueFields>;
@@ -56,13 +65,18 @@ export type IssueField = keyof ReturnType<typeof issueFields>;
  * Spira-side field values we track per incident. The status counts by the GitLab state it maps to: a move
  * between two open statuses is no change for GitLab.
  */
-export function incidentFields(incident: IncidentFields, statuses: readonly StatusRow[]) {
+export function incidentFields(
+  incident: IncidentFields,
+  ctx: { statuses: readonly StatusRow[]; labels: LabelMaps },
+) {
+  const { statuses } = ctx;
   return {
     name: incident.Name,
     description: incident.Description ?? '',
     status: gitlabStateOf(statuses, incident.IncidentStatusId) ?? `unmapped ${incident.IncidentStatusId}`,
     owner: incident.OwnerId,
     release: incident.ResolvedReleaseId ?? null,
+    labels: labelsFromIncident(incident, ctx.labels),
   };
 }
 
@@ -81,12 +95,14 @@ export function incidentDescription(issue: IssueView, ctx: IssueContext): string
   return `${mapped ? '' : by}${body}${marker(issueRef(issue))}`;
 }
 
+/** A new incident's fields: labels may leave some to the template's defaults. */
+export type NewIncidentFields = Omit<IncidentFields, keyof LabelledFields> &
+  Partial<LabelledFields> & { OpenerId: number | null };
+
 /** The incident fields for a new incident, and its opener (null → the sync user). */
-export function newIncidentFor(
-  issue: IssueView,
-  ctx: IssueContext,
-): IncidentFields & { OpenerId: number | null } {
+export function newIncidentFor(issue: IssueView, ctx: IssueContext): NewIncidentFields {
   return {
+    ...fieldsFromLabels(issue.labels, ctx.labels),
     Name: issue.title.slice(0, 255),
     Description: incidentDescription(issue, ctx),
     IncidentStatusId: spiraStatusFor(ctx.statuses, undefined, issue.state),
@@ -120,6 +136,7 @@ export function incidentPatchFor(
   if (changed.includes('assignee') && owner !== undefined) patch.OwnerId = owner;
   const release = issue.milestoneId === null ? null : ctx.releaseFor(issue.milestoneId);
   if (changed.includes('milestone') && release !== undefined) patch.ResolvedReleaseId = release;
+  if (changed.includes('labels')) Object.assign(patch, fieldsFromLabels(issue.labels, ctx.labels));
   return withoutNoops(patch, current);
 }
 
@@ -129,12 +146,4 @@ function withoutNoops(patch: Partial<IncidentFields>, current: IncidentFields): 
     if (current[key] !== value) out[key] = value;
   }
   return out;
-}
-
-/** Which issue fields changed since the hashes recorded at the last sync. */
-export function changedIssueFields(
-  issue: IssueView,
-  recorded: Partial<Record<IssueField, string>> | undefined,
-): IssueField[] {
-  return changedFields(fingerprintFields(issueFields(issue)), recorded);
 }

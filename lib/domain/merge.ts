@@ -1,7 +1,7 @@
 import type { IssueField } from './issue-to-incident.js';
 
 /** Spira-side field names, as recorded per pair. */
-export type IncidentField = 'name' | 'description' | 'status' | 'owner' | 'release';
+export type IncidentField = 'name' | 'description' | 'status' | 'owner' | 'release' | 'labels';
 
 /** Each GitLab field and the Spira field it syncs with. */
 export const FIELD_PAIRS: readonly (readonly [IssueField, IncidentField])[] = [
@@ -10,6 +10,7 @@ export const FIELD_PAIRS: readonly (readonly [IssueField, IncidentField])[] = [
   ['state', 'status'],
   ['assignee', 'owner'],
   ['milestone', 'release'],
+  ['labels', 'labels'],
 ];
 
 export type Side = 'gitlab' | 'spira';

@@ -1,6 +1,7 @@
 import type { ResolvedConfig } from '../config/secrets.js';
 import type { ProjectConfig } from '../config/sync-config.js';
 import { MappingConfigError } from '../domain/errors.js';
+import type { LabelMaps } from '../domain/labels.js';
 import type { StatusRow } from '../domain/status.js';
 import { unmappedStatuses } from '../domain/status.js';
 import { buildUserMap, type UserMap } from '../domain/users.js';
@@ -19,6 +20,7 @@ export interface ProjectContext {
   syncUsername: string;
   /** Spira's web root, for links back to incidents. */
   spiraWebUrl: string;
+  labels: LabelMaps;
 }
 
 /** Loads project contexts and keeps them for `ttlMs` (users and statuses change rarely). */
@@ -61,6 +63,7 @@ export class ProjectContexts {
         `projects[${index}].incidentStatuses: Spira statuses ${names.join(', ')} are not mapped`,
       );
     }
+    await this.checkLabelIds(index, project, templateId);
     const [spiraUsers, gitlabUsers] = await Promise.all([
       this.config.autoMapUsers ? this.spira.projectUsers(spiraProjectId) : [],
       this.gitlab.projectMembers(gitlabProjectId),
@@ -87,6 +90,28 @@ export class ProjectContexts {
       gitlabUserId: (username) => ids.get(username.toLowerCase()),
       syncUsername: this.config.gitlab.login,
       spiraWebUrl: this.config.spira.baseUrl.replace(/\/+$/, ''),
+      labels: project.labels,
     };
+  }
+
+  /** Every id in the label maps must exist in the product's template. */
+  private async checkLabelIds(index: number, project: ProjectConfig, templateId: number): Promise<void> {
+    const kinds = [
+      ['priority', 'priorities'],
+      ['severity', 'severities'],
+      ['type', 'types'],
+    ] as const;
+    for (const [kind, lookup] of kinds) {
+      const wanted = Object.entries(project.labels[kind]);
+      if (wanted.length === 0) continue;
+      const ids = new Set(await this.spira.incidentLookupIds(templateId, lookup));
+      const bad = wanted.filter(([, id]) => !ids.has(id));
+      if (bad.length > 0) {
+        const where = bad
+          .map(([label, id]) => `projects[${index}].labels.${kind}["${label}"]: Spira ${kind} ${id}`)
+          .join('; ');
+        throw new MappingConfigError(`${where} does not exist in template ${templateId}`);
+      }
+    }
   }
 }

@@ -72,5 +72,9 @@ export function fieldsOf(incident: SpiraIncident): IncidentFields {
     IncidentStatusId: incident.IncidentStatusId,
     OwnerId: incident.OwnerId,
     ResolvedReleaseId: incident.ResolvedReleaseId ?? null,
+    PriorityId: incident.PriorityId ?? null,
+    SeverityId: incident.SeverityId ?? null,
+    IncidentTypeId: incident.IncidentTypeId ?? null,
+    Tags: typeof incident.Tags === 'string' ? incident.Tags : null,
   };
 }

@@ -31,6 +31,7 @@ export function issueViewOf(issue: GitLabIssue): IssueView {
     assigneeUsername: issue.assignees[0]?.username,
     assigneeId: issue.assignees[0]?.id,
     updatedAt: issue.updated_at,
+    labels: issue.labels,
     milestoneId: issue.milestone?.id ?? null,
     webUrl: issue.web_url,
   };
@@ -93,8 +94,8 @@ async function afterCreate(
   const incident = await deps.spira.incident(ctx.project.spiraProjectId, Number(record.targetId));
   const wanted = newIncidentFor(issue, ctx).IncidentStatusId;
   const refused = incident.IncidentStatusId !== wanted;
-  const gitlabHashes = fingerprintFields(issueFields(issue));
-  const spiraHashes = fingerprintFields(incidentFields(fieldsOf(incident), ctx.statuses));
+  const gitlabHashes = fingerprintFields(issueFields(issue, ctx.labels));
+  const spiraHashes = fingerprintFields(incidentFields(fieldsOf(incident), ctx));
   // A refused state keeps no hash, so a replay after the template is fixed tries again.
   const { state, ...rest } = gitlabHashes;
   await saveHashes(
@@ -113,14 +114,14 @@ async function applyChanges(
   issue: IssueView,
   ctx: ProjectContext,
 ): Promise<SyncOutcome> {
-  const gitlabNow = fingerprintFields(issueFields(issue));
+  const gitlabNow = fingerprintFields(issueFields(issue, ctx.labels));
   const changed = changedFields(gitlabNow, record.gitlabHashes);
   if (changed.length === 0)
     return { action: 'skipped', reason: 'no field changed since the last sync (duplicate or echo)' };
   const pid = ctx.project.spiraProjectId;
   const first = await deps.spira.incident(pid, Number(record.targetId));
   const spiraChanged = changedFields(
-    fingerprintFields(incidentFields(fieldsOf(first), ctx.statuses)),
+    fingerprintFields(incidentFields(fieldsOf(first), ctx)),
     record.spiraHashes,
   );
   const { apply, conflicts } = mergeChanges(
@@ -146,7 +147,7 @@ async function applyChanges(
     gitlabNow,
     Object.keys(gitlabNow).filter((f) => !lost.includes(f as IssueField) && !(refused && f === 'state')),
   );
-  const spiraNow = fingerprintFields(incidentFields(fieldsOf(incident), ctx.statuses));
+  const spiraNow = fingerprintFields(incidentFields(fieldsOf(incident), ctx));
   await saveHashes(
     deps,
     { ...record, appliedEventAt: issue.updatedAt },

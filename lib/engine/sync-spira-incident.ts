@@ -137,8 +137,8 @@ async function createIssue(
           counterpart: claim.pk,
           spiraProjectId: pid,
           gitlabProjectId: gpid,
-          gitlabHashes: fingerprintFields(issueFields(issueViewOf(issue))),
-          spiraHashes: fingerprintFields(incidentFields(incident, ctx.statuses)),
+          gitlabHashes: fingerprintFields(issueFields(issueViewOf(issue), ctx.labels)),
+          spiraHashes: fingerprintFields(incidentFields(incident, ctx)),
         }),
     },
     deps.fault,
@@ -154,13 +154,13 @@ async function pushChanges(
   lastUpdate: string,
   ctx: ProjectContext,
 ): Promise<SyncOutcome> {
-  const spiraNow = fingerprintFields(incidentFields(incident, ctx.statuses));
+  const spiraNow = fingerprintFields(incidentFields(incident, ctx));
   const changed = changedFields(spiraNow, pair.spiraHashes);
   if (changed.length === 0)
     return { action: 'skipped', reason: 'no field changed since the last sync (duplicate or echo)' };
   const [, gpid, iid] = pair.pk.split('#').map(Number) as [number, number, number];
   const issue = issueViewOf(await deps.gitlab.issue(gpid, iid));
-  const gitlabChanged = changedFields(fingerprintFields(issueFields(issue)), pair.gitlabHashes);
+  const gitlabChanged = changedFields(fingerprintFields(issueFields(issue, ctx.labels)), pair.gitlabHashes);
   const { apply, conflicts } = mergeChanges(
     'spira',
     { gitlab: gitlabChanged, spira: changed },
@@ -176,7 +176,11 @@ async function pushChanges(
     spiraNow,
     Object.keys(spiraNow).filter((f) => !lost.includes(f)),
   );
-  const gitlabHashes = nextHashes(pair.gitlabHashes, fingerprintFields(issueFields(after)), apply);
+  const gitlabHashes = nextHashes(
+    pair.gitlabHashes,
+    fingerprintFields(issueFields(after, ctx.labels)),
+    apply,
+  );
   await deps.links.save({ ...pair, spiraHashes, gitlabHashes });
   await deps.fault?.('after-fingerprint', pair.pk);
   if (Object.keys(patch).length === 0)

@@ -25,6 +25,7 @@ export interface GitLabPort {
 export interface SpiraPort {
   projectTemplateId(projectId: number): Promise<number>;
   incidentStatuses(templateId: number): Promise<SpiraIncidentStatus[]>;
+  incidentLookupIds(templateId: number, kind: 'priorities' | 'severities' | 'types'): Promise<number[]>;
   projectUsers(projectId: number): Promise<SpiraProjectUser[]>;
   incident(projectId: number, incidentId: number): Promise<SpiraIncident>;
   createIncident(projectId: number, incident: NewSpiraIncident): Promise<number>;

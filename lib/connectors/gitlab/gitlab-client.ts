@@ -21,6 +21,8 @@ export interface GitLabIssueWrite {
   assignee_ids?: number[];
   milestone_id?: number | null;
   state_event?: 'close' | 'reopen';
+  /** Comma-separated; replaces the issue's labels. */
+  labels?: string;
 }
 
 /** Connection settings of the GitLab REST API v4. */

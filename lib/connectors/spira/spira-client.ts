@@ -29,6 +29,10 @@ export interface SpiraClientOptions {
 export type NewSpiraIncident = Pick<SpiraIncident, 'Name' | 'Description' | 'OpenerId' | 'OwnerId'> & {
   IncidentStatusId: number | null;
   ResolvedReleaseId: number | null;
+  PriorityId?: number | null;
+  SeverityId?: number | null;
+  IncidentTypeId?: number | null;
+  Tags?: string | null;
 };
 
 /** The one Spira REST client: a single got instance, `username`/`api-key` headers, zod-parsed answers. */
@@ -64,6 +68,22 @@ export class SpiraClient {
   incidentStatuses(templateId: number): Promise<SpiraIncidentStatus[]> {
     const path = `project-templates/${templateId}/incidents/statuses`;
     return this.call('GET', path, undefined, z.array(SpiraIncidentStatusSchema), 'incident statuses');
+  }
+
+  /** Ids of a template's incident priorities, severities or types (to check the label maps). */
+  async incidentLookupIds(
+    templateId: number,
+    kind: 'priorities' | 'severities' | 'types',
+  ): Promise<number[]> {
+    const idField = { priorities: 'PriorityId', severities: 'SeverityId', types: 'IncidentTypeId' }[kind];
+    const rows = await this.call(
+      'GET',
+      `project-templates/${templateId}/incidents/${kind}`,
+      undefined,
+      z.array(z.looseObject({ [idField]: z.number().int() })),
+      `incident ${kind}`,
+    );
+    return rows.map((row) => row[idField] as number);
   }
 
   projectUsers(projectId: number): Promise<SpiraProjectUser[]> {

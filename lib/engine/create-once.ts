@@ -1,3 +1,4 @@
+import { CounterpartPendingError } from '../domain/errors.js';
 import type { LinkRecord } from '../domain/link.js';
 import type { LinkStore } from '../ports/link-store.js';
 import type { FaultHook } from '../ports/sync-ports.js';
@@ -13,6 +14,22 @@ export interface OnceEffect<T> {
   beforeComplete?(target: T, claim: LinkRecord): Promise<void>;
 }
 
+/** What createOnce needs: the store, the test fault hook, and how long a claim protects its creator. */
+export interface OnceDeps {
+  links: LinkStore;
+  fault?: FaultHook;
+  /**
+   * A pending claim younger than this belongs to an attempt that may still be running: others wait instead of
+   * adopting or creating. Longer than the worker's timeout (60 s in AWS); an older one is a crashed attempt.
+   */
+  claimLeaseMs?: number;
+}
+
+/** Whether a pending claim made by another attempt has outlived its lease (that attempt crashed). */
+function leaseExpired(record: LinkRecord, deps: OnceDeps): boolean {
+  return Date.now() - Date.parse(record.claimedAt) >= (deps.claimLeaseMs ?? 90_000);
+}
+
 /** The completed record, and the counterpart when this call created or adopted it. */
 export type OnceResult<T> = { record: LinkRecord; created: boolean; target?: T };
 
@@ -25,24 +42,35 @@ export type OnceResult<T> = { record: LinkRecord; created: boolean; target?: T }
  *   attempt 2: (pending found) ──► adopt by marker ──► complete        → still one counterpart
  */
 export async function createOnce<T>(
-  links: LinkStore,
+  deps: OnceDeps,
   pk: string,
   init: Partial<LinkRecord>,
   effect: OnceEffect<T>,
-  fault: FaultHook = () => {},
 ): Promise<OnceResult<T>> {
+  const { links, fault = () => {} } = deps;
   const found = await links.get(pk);
   if (found?.state === 'linked') return { record: found, created: false };
   let record = found;
   let target: T | undefined;
+  let mine = false;
   if (!record) {
     const claim = await links.claim(pk, init);
     record = claim.record;
     if (!claim.claimed && record.state === 'linked') return { record, created: false };
+    mine = claim.claimed;
     if (!claim.claimed) target = await effect.adopt(record);
   } else {
     target = await effect.adopt(record);
   }
+  if (target === undefined && !mine && !leaseExpired(record, deps)) {
+    // Someone else holds a live claim (another item's message creating the same milestone, say): let it finish.
+    throw new CounterpartPendingError(
+      `${pk} is being created by another attempt (claimed ${record.claimedAt})`,
+    );
+  }
+  // Take a crashed attempt's claim over (version-checked, so two retries cannot both go on).
+  if (!mine && target === undefined)
+    record = await links.save({ ...record, claimedAt: new Date().toISOString() });
   await fault('after-claim', pk);
   const created = target === undefined;
   target ??= await effect.create();

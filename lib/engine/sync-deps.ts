@@ -17,6 +17,8 @@ export interface SyncDeps {
   /** What a deleted Spira incident does to its issue (config `spira.onIncidentDeleted`). */
   onIncidentDeleted: 'note' | 'close' | 'ignore';
   fault?: FaultHook;
+  /** See `OnceDeps.claimLeaseMs`. */
+  claimLeaseMs?: number;
 }
 
 /** What applying one command did, for logs, audit and tests. */

@@ -66,7 +66,7 @@ export async function syncGitLabIssue(
     throw new CounterpartPendingError(`issue ${iid} was created from Spira; its link is not recorded yet`);
   }
   const { record, created } = await createOnce(
-    deps.links,
+    deps,
     key,
     { gitlabProjectId, spiraProjectId: pid },
     {
@@ -79,7 +79,6 @@ export async function syncGitLabIssue(
           gitlabProjectId,
         }),
     },
-    deps.fault,
   );
   return created ? afterCreate(deps, record, issue, ctx) : applyChanges(deps, record, issue, ctx);
 }

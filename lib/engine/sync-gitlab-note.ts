@@ -41,7 +41,7 @@ export async function syncGitLabNote(
   // The claim carries the hash of the text being posted, so a crash never loses an edit made meanwhile.
   const post = (edit: boolean, ref: string, key: string) =>
     createOnce(
-      deps.links,
+      deps,
       key,
       { gitlabProjectId, spiraProjectId: pid, gitlabHashes: { body: bodyHash } },
       {
@@ -54,7 +54,6 @@ export async function syncGitLabNote(
             gitlabProjectId,
           }),
       },
-      deps.fault,
     );
   const { record, created } = await post(false, noteRef(note), keys.gitlabNote(gitlabProjectId, noteId));
   if (created) return { action: 'created', target: `comment ${record.targetId}` };

@@ -19,7 +19,7 @@ export async function syncSpiraComment(
     return { action: 'skipped', reason: 'comment was written by the sync from GitLab' };
   const ref = commentRef(pid, commentId);
   const result = await createOnce<GitLabNote>(
-    deps.links,
+    deps,
     keys.spiraComment(pid, commentId),
     { spiraProjectId: pid, gitlabProjectId: gpid },
     {
@@ -36,7 +36,6 @@ export async function syncSpiraComment(
         ),
       idOf: (note) => keys.gitlabNote(gpid, note.id),
     },
-    deps.fault,
   );
   if (!result.created)
     return { action: 'skipped', reason: `comment already synced (${result.record.targetId})` };

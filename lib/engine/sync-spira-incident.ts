@@ -84,7 +84,7 @@ async function incidentDeleted(deps: SyncDeps, command: Command): Promise<SyncOu
   const closing = deps.onIncidentDeleted === 'close';
   const ref = `spira-deleted:${pid}/${incidentId}`;
   const result = await createOnce<GitLabNote>(
-    deps.links,
+    deps,
     `sp-incident-deleted#${pid}#${incidentId}`,
     { spiraProjectId: pid, gitlabProjectId: gpid },
     {
@@ -93,7 +93,6 @@ async function incidentDeleted(deps: SyncDeps, command: Command): Promise<SyncOu
       create: () => deps.gitlab.createNote(gpid, iid, deletedNoteBody(pid, incidentId, closing)),
       idOf: (note) => keys.gitlabNote(gpid, note.id),
     },
-    deps.fault,
   );
   if (closing && result.created) await deps.gitlab.updateIssue(gpid, iid, { state_event: 'close' });
   return result.created
@@ -111,7 +110,7 @@ async function createIssue(
   const ictx = contextFor(deps, ctx);
   const ref = incidentRef(incident);
   const result = await createOnce<GitLabIssue>(
-    deps.links,
+    deps,
     keys.spiraIncident(pid, incident.incidentId),
     { spiraProjectId: pid, gitlabProjectId: gpid },
     {
@@ -141,7 +140,6 @@ async function createIssue(
           spiraHashes: fingerprintFields(incidentFields(incident, ctx)),
         }),
     },
-    deps.fault,
   );
   if (!result.created) return { action: 'skipped', reason: `already linked to ${result.record.targetId}` };
   return { action: 'created', target: `issue ${result.record.targetId}` };

@@ -63,6 +63,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...(options.log ? { log: options.log } : {}),
     ...(options.workers ? { workers: options.workers } : {}),
   });
+  // Crashed attempts' claims expire quickly here, so retries in tests do not wait the production lease.
+  local.runtime.sync.claimLeaseMs = 1_000;
   if (!options.noHook) hookUp(gitlab, world, local.url);
   const call = async (url: string, init: RequestInit) => {
     const response = await fetch(url, init);

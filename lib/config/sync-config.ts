@@ -41,6 +41,8 @@ const ProjectSchema = z
     active: z.boolean().default(true),
     incidentStatuses: z.array(StatusMappingSchema).min(2),
     releases: z.array(ReleasePairSchema).default([]),
+    /** Type of the releases made from GitLab milestones (Spira's system types: 1 major, 2 minor, 3 iteration/sprint, 4 phase). */
+    releaseTypeId: z.number().int().positive().default(3),
     labels: LabelMapsSchema.default({ priority: {}, severity: {}, type: {}, otherLabelsAsTags: true }),
   })
   .strict()
@@ -58,6 +60,8 @@ export const SyncConfigSchema = z
         commentPollBudget: z.number().int().min(0).default(10),
         /** What a deleted incident does to its issue: a note (default), close it, or nothing. Never a delete. */
         onIncidentDeleted: z.enum(['note', 'close', 'ignore']).default('note'),
+        /** Releases are read every N poll cycles (they change rarely; keeps an idle cycle at two calls). */
+        releasePollCycles: z.number().int().min(1).default(5),
       })
       .strict(),
     gitlab: z
@@ -74,6 +78,11 @@ export const SyncConfigSchema = z
          * (one call per project when nothing changed) and check that GitLab has not disabled the webhook. 0 = off.
          */
         reconcileMinutes: z.number().int().min(0).default(0),
+        /**
+         * GitLab fires no webhook when a milestone is edited: list milestones updated since the last poll
+         * (one call per project per cycle; the only GitLab polling done by default). Turn off to poll nothing.
+         */
+        pollMilestones: z.boolean().default(true),
       })
       .strict(),
     timeOffsetHours: z.number().min(0).default(0),

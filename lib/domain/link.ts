@@ -32,4 +32,6 @@ export const keys = {
   gitlabNoteEdit: (projectId: number, noteId: number, editedAt: string) =>
     `gl-note-edit#${projectId}#${noteId}#${editedAt}`,
   spiraComment: (projectId: number, commentId: number) => `sp-comment#${projectId}#${commentId}`,
+  gitlabMilestone: (projectId: number, milestoneId: number) => `gl-milestone#${projectId}#${milestoneId}`,
+  spiraRelease: (projectId: number, releaseId: number) => `sp-release#${projectId}#${releaseId}`,
 };

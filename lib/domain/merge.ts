@@ -16,13 +16,14 @@ export const FIELD_PAIRS: readonly (readonly [IssueField, IncidentField])[] = [
 export type Side = 'gitlab' | 'spira';
 
 /** A field changed on both sides since the last sync, and which change won. */
-export interface Conflict {
-  gitlabField: IssueField;
-  spiraField: IncidentField;
+export interface FieldConflict<G extends string = string, S extends string = string> {
+  gitlabField: G;
+  spiraField: S;
   winner: Side;
   gitlabAt: string;
   spiraAt: string;
 }
+export type Conflict = FieldConflict<IssueField, IncidentField>;
 
 /**
  * Field-level three-way merge against the last-synced hashes. A field changed on the source side only is
@@ -35,9 +36,19 @@ export function mergeChanges(
   changed: { gitlab: readonly IssueField[]; spira: readonly IncidentField[] },
   at: { gitlab: string; spira: string },
 ): { apply: IssueField[]; conflicts: Conflict[] } {
-  const apply: IssueField[] = [];
-  const conflicts: Conflict[] = [];
-  for (const [gitlabField, spiraField] of FIELD_PAIRS) {
+  return mergeFields(FIELD_PAIRS, source, changed, at);
+}
+
+/** `mergeChanges` for any list of field pairs (issues ⇄ incidents, milestones ⇄ releases). */
+export function mergeFields<G extends string, S extends string>(
+  pairs: readonly (readonly [G, S])[],
+  source: Side,
+  changed: { gitlab: readonly G[]; spira: readonly S[] },
+  at: { gitlab: string; spira: string },
+): { apply: G[]; conflicts: FieldConflict<G, S>[] } {
+  const apply: G[] = [];
+  const conflicts: FieldConflict<G, S>[] = [];
+  for (const [gitlabField, spiraField] of pairs) {
     const onGitLab = changed.gitlab.includes(gitlabField);
     const onSpira = changed.spira.includes(spiraField);
     const fromSource = source === 'gitlab' ? onGitLab : onSpira;

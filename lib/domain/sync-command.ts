@@ -28,6 +28,13 @@ export const SyncCommandSchema = z.discriminatedUnion('kind', [
   }),
   z.object({
     ...Base,
+    kind: z.literal('spira.release'),
+    releaseId: z.number().int().positive(),
+    /** The paired milestone, when there is one: the command then shares that milestone's group. */
+    milestoneId: z.number().int().positive().optional(),
+  }),
+  z.object({
+    ...Base,
     kind: z.literal('spira.comment'),
     incidentId: z.number().int().positive(),
     commentId: z.number().int().positive(),
@@ -50,6 +57,10 @@ export function messageGroupOf(command: SyncCommand): string {
       return `gl-${command.gitlabProjectId}-milestone-${command.milestoneId}`;
     case 'spira.comment':
       return `gl-${command.gitlabProjectId}-issue-${command.iid}`;
+    case 'spira.release':
+      return command.milestoneId === undefined
+        ? `sp-${command.spiraProjectId}-release-${command.releaseId}`
+        : `gl-${command.gitlabProjectId}-milestone-${command.milestoneId}`;
     case 'spira.incident':
       return command.iid === undefined
         ? `sp-${command.spiraProjectId}-incident-${command.incidentId}`
@@ -71,6 +82,10 @@ export function auditKeyOf(command: SyncCommand): string {
       return `gl-issue#${command.gitlabProjectId}#${command.iid}`;
     case 'gitlab.milestone':
       return `gl-milestone#${command.gitlabProjectId}#${command.milestoneId}`;
+    case 'spira.release':
+      return command.milestoneId === undefined
+        ? `sp-release#${command.spiraProjectId}#${command.releaseId}`
+        : `gl-milestone#${command.gitlabProjectId}#${command.milestoneId}`;
     case 'spira.incident':
       return command.iid === undefined
         ? `sp-incident#${command.spiraProjectId}#${command.incidentId}`

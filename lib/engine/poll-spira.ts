@@ -1,4 +1,5 @@
 import type { ProjectConfig } from '../config/sync-config.js';
+import type { SpiraRelease } from '../connectors/spira/spira-schemas.js';
 import { pickForCommentCheck, type WatchList } from '../domain/comment-watch.js';
 import { RemoteNotFoundError } from '../domain/errors.js';
 import { keys } from '../domain/link.js';
@@ -13,7 +14,10 @@ const PAGE = 500;
 
 /** What the poller needs. */
 export interface PollDeps {
-  spira: Pick<SpiraPort, 'searchIncidents' | 'comments'> & { serverTime(): Promise<string> };
+  spira: Pick<SpiraPort, 'searchIncidents' | 'comments'> & {
+    serverTime(): Promise<string>;
+    releasesChangedSince(projectId: number, since: string): Promise<SpiraRelease[]>;
+  };
   gitlabProjectId(project: ProjectConfig): Promise<number>;
   queue: Pick<CommandQueue, 'send'>;
   links: LinkStore;
@@ -31,6 +35,8 @@ export interface PollDeps {
   overlapMs: number;
   /** Spira comment reads per project per cycle (adding a comment does not change an incident's LastUpdateDate). */
   commentBudget: number;
+  /** Releases are searched at most this often (Spira's clock). */
+  releasePollEveryMs: number;
   log: Log;
 }
 
@@ -75,6 +81,7 @@ async function pollProject(deps: PollDeps, project: ProjectConfig): Promise<numb
   await queueChangedIncidents(cycle, since);
   await resolvePendingLinks(cycle);
   await queueNewComments(cycle);
+  await queueChangedReleases(cycle);
   await deps.watches.put(project.spiraProjectId, watch);
   await deps.cursors.set(cursorName, now);
   deps.log.info('polled Spira', { spiraProjectId: project.spiraProjectId, since, queued: cycle.queued });
@@ -189,4 +196,34 @@ async function queueNewComments(cycle: Cycle): Promise<void> {
     if (fresh.length > 0) entry.activeAt = cycle.now;
     entry.checkedAt = cycle.now;
   }
+}
+
+/** Releases change rarely: searched every few cycles, each changed one queued in its milestone's group. */
+async function queueChangedReleases(cycle: Cycle): Promise<void> {
+  const pid = cycle.project.spiraProjectId;
+  const name = `spira-releases#${pid}`;
+  const last = await cycle.deps.cursors.get(name);
+  if (last && Date.parse(cycle.now) - Date.parse(last) < cycle.deps.releasePollEveryMs) return;
+  const since = new Date(Date.parse(last ?? cycle.now) - cycle.deps.overlapMs).toISOString();
+  for (const release of await cycle.deps.spira.releasesChangedSince(pid, since)) {
+    const pointer = await cycle.deps.links.get(keys.spiraRelease(pid, release.ReleaseId));
+    const milestoneId = pointer?.state === 'linked' ? Number(pointer.targetId?.split('#')[2]) : undefined;
+    const base = {
+      v: 1 as const,
+      spiraProjectId: pid,
+      gitlabProjectId: cycle.gitlabProjectId,
+      eventAt: release.LastUpdateDate,
+    };
+    await send(
+      cycle,
+      {
+        ...base,
+        kind: 'spira.release',
+        releaseId: release.ReleaseId,
+        ...(milestoneId ? { milestoneId } : {}),
+      },
+      `spira-release:${pid}:${release.ReleaseId}:${release.LastUpdateDate}`,
+    );
+  }
+  await cycle.deps.cursors.set(name, cycle.now);
 }

@@ -18,6 +18,7 @@ import { createOnce, pointerBack } from './create-once.js';
 import type { ProjectContext } from './project-context.js';
 import { fieldsOf, findIncidentByMarker, updateIncident } from './spira-writes.js';
 import type { SyncDeps, SyncOutcome } from './sync-deps.js';
+import { releaseForMilestone } from './sync-milestones.js';
 
 /** Translates the REST issue into what the sync reads of it. */
 export function issueViewOf(issue: GitLabIssue): IssueView {
@@ -51,7 +52,7 @@ export async function syncGitLabIssue(
       reason: `stale event of ${command.eventAt}: the issue as of ${known.appliedEventAt} is already applied`,
     };
   }
-  const ctx = await deps.contexts.get(pid, gitlabProjectId);
+  const projectCtx = await deps.contexts.get(pid, gitlabProjectId);
   const rest = await deps.gitlab.issue(gitlabProjectId, iid).catch((error: unknown) => {
     if (error instanceof RemoteNotFoundError) return undefined;
     throw error;
@@ -65,6 +66,7 @@ export async function syncGitLabIssue(
     // We made this issue from a Spira incident and have not recorded the pair yet: never make a second incident.
     throw new CounterpartPendingError(`issue ${iid} was created from Spira; its link is not recorded yet`);
   }
+  const ctx = await withReleaseOf(deps, projectCtx, gitlabProjectId, issue.milestoneId);
   const { record, created } = await createOnce(
     deps,
     key,
@@ -188,6 +190,18 @@ export async function recordConflicts(
     });
     deps.log.warn('conflict', { item: record.pk, ...c });
   }
+}
+
+/** The context, knowing the release of the issue's milestone (made first in Spira when it has none yet). */
+async function withReleaseOf(
+  deps: SyncDeps,
+  ctx: ProjectContext,
+  gpid: number,
+  milestoneId: number | null,
+): Promise<ProjectContext> {
+  if (milestoneId === null || ctx.releaseFor(milestoneId) !== undefined) return ctx;
+  const releaseId = await releaseForMilestone(deps, ctx, gpid, milestoneId);
+  return { ...ctx, releaseFor: (id) => (id === milestoneId ? releaseId : ctx.releaseFor(id)) };
 }
 
 /**

@@ -21,19 +21,21 @@ import type { ProjectContext } from './project-context.js';
 import { fieldsOf } from './spira-writes.js';
 import type { SyncDeps, SyncOutcome } from './sync-deps.js';
 import { issueViewOf, recordConflicts } from './sync-gitlab-issue.js';
+import { milestoneForRelease } from './sync-milestones.js';
 
 type Command = SyncCommandOf<'spira.incident'>;
 
 /** Spira incident → GitLab issue: create it once (then close it if needed), or push the fields changed in Spira. */
 export async function syncSpiraIncident(deps: SyncDeps, command: Command): Promise<SyncOutcome> {
   const { spiraProjectId: pid, gitlabProjectId, incidentId } = command;
-  const ctx = await deps.contexts.get(pid, gitlabProjectId);
+  const projectCtx = await deps.contexts.get(pid, gitlabProjectId);
   const incident = await deps.spira.incident(pid, incidentId).catch((error: unknown) => {
     if (error instanceof RemoteNotFoundError) return undefined;
     throw error;
   });
   if (!incident) return incidentDeleted(deps, command);
   const view = incidentViewOf(incident);
+  const ctx = await withMilestoneOf(deps, projectCtx, gitlabProjectId, view.ResolvedReleaseId);
   const pairKey = await pairKeyOf(deps, command, incident);
   if (pairKey === undefined) return createIssue(deps, command, view, ctx);
   const pair = await deps.links.get(pairKey);
@@ -43,6 +45,18 @@ export async function syncSpiraIncident(deps: SyncDeps, command: Command): Promi
     );
   }
   return pushChanges(deps, pair, view, incident.LastUpdateDate, ctx);
+}
+
+/** The context, knowing the milestone of the incident's planned release (made first in GitLab when it has none yet). */
+async function withMilestoneOf(
+  deps: SyncDeps,
+  ctx: ProjectContext,
+  gpid: number,
+  releaseId: number | null,
+): Promise<ProjectContext> {
+  if (releaseId === null || ctx.milestoneFor(releaseId) !== undefined) return ctx;
+  const milestoneId = await milestoneForRelease(deps, ctx, gpid, releaseId);
+  return { ...ctx, milestoneFor: (id) => (id === releaseId ? milestoneId : ctx.milestoneFor(id)) };
 }
 
 function incidentViewOf(incident: SpiraIncident): IncidentView {

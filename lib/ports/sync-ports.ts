@@ -1,12 +1,18 @@
-import type { GitLabIssueWrite } from '../connectors/gitlab/gitlab-client.js';
-import type { GitLabIssue, GitLabNote, GitLabUser } from '../connectors/gitlab/rest-schemas.js';
-import type { NewSpiraIncident } from '../connectors/spira/spira-client.js';
+import type { GitLabIssueWrite, GitLabMilestoneWrite } from '../connectors/gitlab/gitlab-client.js';
+import type {
+  GitLabIssue,
+  GitLabMilestone,
+  GitLabNote,
+  GitLabUser,
+} from '../connectors/gitlab/rest-schemas.js';
+import type { NewSpiraIncident, NewSpiraRelease } from '../connectors/spira/spira-client.js';
 import type {
   SpiraComment,
   SpiraFilter,
   SpiraIncident,
   SpiraIncidentStatus,
   SpiraProjectUser,
+  SpiraRelease,
 } from '../connectors/spira/spira-schemas.js';
 
 /** What the engine reads from and writes to GitLab (implemented by GitLabClient). */
@@ -17,6 +23,14 @@ export interface GitLabPort {
   updateIssue(projectId: number, iid: number, fields: GitLabIssueWrite): Promise<GitLabIssue>;
   createNote(projectId: number, iid: number, body: string): Promise<GitLabNote>;
   notes(projectId: number, iid: number): Promise<GitLabNote[]>;
+  milestone(projectId: number, milestoneId: number): Promise<GitLabMilestone>;
+  milestones(projectId: number): Promise<GitLabMilestone[]>;
+  createMilestone(projectId: number, fields: GitLabMilestoneWrite): Promise<GitLabMilestone>;
+  updateMilestone(
+    projectId: number,
+    milestoneId: number,
+    fields: GitLabMilestoneWrite,
+  ): Promise<GitLabMilestone>;
   note(projectId: number, iid: number, noteId: number): Promise<GitLabNote>;
   projectMembers(projectId: number): Promise<GitLabUser[]>;
 }
@@ -39,6 +53,10 @@ export interface SpiraPort {
   ): Promise<SpiraIncident[]>;
   comments(projectId: number, incidentId: number): Promise<SpiraComment[]>;
   addComment(projectId: number, incidentId: number, text: string, userId: number | null): Promise<number>;
+  releases(projectId: number): Promise<SpiraRelease[]>;
+  release(projectId: number, releaseId: number): Promise<SpiraRelease>;
+  createRelease(projectId: number, release: NewSpiraRelease): Promise<number>;
+  updateRelease(projectId: number, release: SpiraRelease): Promise<void>;
 }
 
 /** Structured log lines (Powertools Logger in Lambda). */

@@ -8,6 +8,7 @@ import { loadSyncConfig } from '../config/sync-config.js';
 import { GitLabClient } from '../connectors/gitlab/gitlab-client.js';
 import { SpiraClient } from '../connectors/spira/spira-client.js';
 import type { IngestDeps } from '../engine/ingest-gitlab-event.js';
+import type { MilestonePollDeps } from '../engine/poll-milestones.js';
 import type { PollDeps } from '../engine/poll-spira.js';
 import type { Parking } from '../engine/process-sync-record.js';
 import { ProjectContexts } from '../engine/project-context.js';
@@ -30,6 +31,7 @@ export interface Runtime {
   sync: SyncDeps & { parking: Parking; audit: DynamoAuditStore; queue: CommandQueue };
   poll: PollDeps;
   reconcile: ReconcileDeps;
+  milestones: MilestonePollDeps;
   log: Log;
 }
 
@@ -90,6 +92,7 @@ export async function buildRuntime(options: RuntimeOptions = {}): Promise<Runtim
     cursors: new DynamoCursorStore(db, env.TABLE_NAME),
     watches: new DynamoWatchStore(db, env.TABLE_NAME),
     commentBudget: config.spira.commentPollBudget,
+    releasePollEveryMs: config.spira.releasePollCycles * config.pollIntervalSeconds * 1000,
     projects: config.projects,
     timeOffsetHours: config.timeOffsetHours,
     overlapMs: 2 * 60_000,
@@ -118,7 +121,16 @@ export async function buildRuntime(options: RuntimeOptions = {}): Promise<Runtim
     log,
     now: () => new Date(),
   };
-  return { config, env, ingest, sync, poll, reconcile, log };
+  const milestones: MilestonePollDeps = {
+    gitlab,
+    gitlabProjectId: poll.gitlabProjectId,
+    queue,
+    cursors: poll.cursors,
+    projects: config.projects,
+    enabled: config.gitlab.pollMilestones,
+    log,
+  };
+  return { config, env, ingest, sync, poll, reconcile, milestones, log };
 }
 
 /** Powertools Logger behind the engine's small Log port (JSON lines to CloudWatch). */

@@ -20,6 +20,8 @@ export interface HarnessOptions {
   latencyMs?: number;
   spira?: SpiraStandInOptions;
   gitlab?: GitLabStandInOptions;
+  /** Seeds more data after the demo world exists and before the config is final. */
+  before?: (gitlab: GitLabStandIn, spira: SpiraStandIn, world: DemoWorld) => Promise<void>;
   /** Changes the seeded config before the runtime starts. */
   configure?: (config: DemoWorld['config']) => DemoWorld['config'];
 }
@@ -51,6 +53,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     SpiraStandIn.start({ ...latency, ...options.spira }),
   ]);
   const seeded = await seedDemo(spira, gitlab);
+  await options.before?.(gitlab, spira, seeded);
   const world = options.configure ? { ...seeded, config: options.configure(seeded.config) } : seeded;
   const local = await startLocalRuntime({
     config: world.config,

@@ -6,6 +6,8 @@ import {
   GitLabHookSchema,
   type GitLabIssue,
   GitLabIssueSchema,
+  type GitLabMilestone,
+  GitLabMilestoneSchema,
   type GitLabNote,
   GitLabNoteSchema,
   type GitLabProject,
@@ -23,6 +25,15 @@ export interface GitLabIssueWrite {
   state_event?: 'close' | 'reopen';
   /** Comma-separated; replaces the issue's labels. */
   labels?: string;
+}
+
+/** Milestone fields the sync writes (dates `YYYY-MM-DD`; `activate` reopens). */
+export interface GitLabMilestoneWrite {
+  title?: string;
+  description?: string;
+  start_date?: string | null;
+  due_date?: string | null;
+  state_event?: 'close' | 'activate';
 }
 
 /** Connection settings of the GitLab REST API v4. */
@@ -100,6 +111,53 @@ export class GitLabClient {
   issuesUpdatedAfter(projectId: number, after: string, page: number): Promise<GitLabIssue[]> {
     const query = `updated_after=${encodeURIComponent(after)}&order_by=updated_at&sort=asc&per_page=100&page=${page}&scope=all`;
     return this.get(`projects/${projectId}/issues?${query}`, z.array(GitLabIssueSchema), 'issue list');
+  }
+
+  milestone(projectId: number, milestoneId: number): Promise<GitLabMilestone> {
+    return this.get(
+      `projects/${projectId}/milestones/${milestoneId}`,
+      GitLabMilestoneSchema,
+      `milestone ${milestoneId}`,
+    );
+  }
+
+  /** Milestones updated on or after a time (one page of 100; GitLab 15.10+). */
+  milestonesUpdatedAfter(projectId: number, after: string): Promise<GitLabMilestone[]> {
+    const path = `projects/${projectId}/milestones?updated_after=${encodeURIComponent(after)}&per_page=100`;
+    return this.get(path, z.array(GitLabMilestoneSchema), 'milestone list');
+  }
+
+  /** All milestones of a project (first 100: to find an orphan by its marker). */
+  milestones(projectId: number): Promise<GitLabMilestone[]> {
+    return this.get(
+      `projects/${projectId}/milestones?per_page=100`,
+      z.array(GitLabMilestoneSchema),
+      'milestone list',
+    );
+  }
+
+  createMilestone(projectId: number, fields: GitLabMilestoneWrite): Promise<GitLabMilestone> {
+    return this.send(
+      'POST',
+      `projects/${projectId}/milestones`,
+      fields,
+      GitLabMilestoneSchema,
+      'new milestone',
+    );
+  }
+
+  updateMilestone(
+    projectId: number,
+    milestoneId: number,
+    fields: GitLabMilestoneWrite,
+  ): Promise<GitLabMilestone> {
+    return this.send(
+      'PUT',
+      `projects/${projectId}/milestones/${milestoneId}`,
+      fields,
+      GitLabMilestoneSchema,
+      `milestone ${milestoneId} update`,
+    );
   }
 
   /** The project's webhooks (to notice one GitLab has disabled). */

@@ -59,3 +59,19 @@ export const GitLabHookSchema = z.object({
   disabled_until: z.string().nullable().optional(),
 });
 export type GitLabHook = z.infer<typeof GitLabHookSchema>;
+
+/** `GET /projects/:id/milestones/:milestone_id`. */
+export const GitLabMilestoneSchema = z.object({
+  id: z.number().int(),
+  iid: z.number().int(),
+  project_id: z.number().int().optional(),
+  title: z.string(),
+  description: z.string().nullable(),
+  state: z.enum(['active', 'closed']),
+  start_date: z.string().nullable().optional(),
+  due_date: z.string().nullable().optional(),
+  created_at: GitLabTimestampSchema,
+  updated_at: GitLabTimestampSchema,
+  web_url: z.string().optional(),
+});
+export type GitLabMilestone = z.infer<typeof GitLabMilestoneSchema>;

@@ -14,6 +14,8 @@ import {
   SpiraProjectSchema,
   type SpiraProjectUser,
   SpiraProjectUserSchema,
+  type SpiraRelease,
+  SpiraReleaseSchema,
 } from './spira-schemas.js';
 
 /** Connection settings of the Spira REST API v7.0. */
@@ -34,6 +36,12 @@ export type NewSpiraIncident = Pick<SpiraIncident, 'Name' | 'Description' | 'Ope
   IncidentTypeId?: number | null;
   Tags?: string | null;
 };
+
+/** A release body for create. */
+export type NewSpiraRelease = Pick<
+  SpiraRelease,
+  'Name' | 'Description' | 'VersionNumber' | 'ReleaseStatusId' | 'ReleaseTypeId' | 'StartDate' | 'EndDate'
+>;
 
 /** The one Spira REST client: a single got instance, `username`/`api-key` headers, zod-parsed answers. */
 export class SpiraClient {
@@ -160,6 +168,61 @@ export class SpiraClient {
       'new comment',
     );
     return (created as SpiraComment).CommentId;
+  }
+
+  /** Every release and iteration of a product. */
+  releases(projectId: number): Promise<SpiraRelease[]> {
+    return this.call(
+      'GET',
+      `projects/${projectId}/releases`,
+      undefined,
+      z.array(SpiraReleaseSchema),
+      'releases',
+    );
+  }
+
+  release(projectId: number, releaseId: number): Promise<SpiraRelease> {
+    return this.call(
+      'GET',
+      `projects/${projectId}/releases/${releaseId}`,
+      undefined,
+      SpiraReleaseSchema,
+      `release ${releaseId}`,
+    );
+  }
+
+  /** Releases changed since a time (one page of up to 500). */
+  releasesChangedSince(projectId: number, since: string): Promise<SpiraRelease[]> {
+    const filters = [
+      {
+        PropertyName: 'LastUpdateDate',
+        DateRangeValue: { StartDate: since, EndDate: null, ConsiderTimes: true },
+      },
+    ];
+    const path = `projects/${projectId}/releases/search?start_row=1&number_rows=500`;
+    return this.call('POST', path, filters, z.array(SpiraReleaseSchema), 'release search');
+  }
+
+  async createRelease(projectId: number, release: NewSpiraRelease): Promise<number> {
+    const created = await this.call(
+      'POST',
+      `projects/${projectId}/releases`,
+      release,
+      z.looseObject({ ReleaseId: z.number().int() }),
+      'new release',
+    );
+    return created.ReleaseId;
+  }
+
+  /** Full PUT (no id in the URL; `ReleaseId` and `ConcurrencyDate` in the body; 409 when stale). */
+  async updateRelease(projectId: number, release: SpiraRelease): Promise<void> {
+    await this.call(
+      'PUT',
+      `projects/${projectId}/releases`,
+      release,
+      z.unknown(),
+      `release ${release.ReleaseId} update`,
+    );
   }
 
   private async call<T extends z.ZodType>(

@@ -70,3 +70,18 @@ export interface SpiraFilter {
   IntValue?: number;
   DateRangeValue?: { StartDate: string | null; EndDate: string | null; ConsiderTimes: boolean };
 }
+
+/** `RemoteRelease` (loose: an update is a full PUT of what was read). */
+export const SpiraReleaseSchema = z.looseObject({
+  ReleaseId: z.number().int(),
+  Name: z.string(),
+  Description: z.string().nullable(),
+  VersionNumber: z.string(),
+  ReleaseStatusId: z.number().int(),
+  ReleaseTypeId: z.number().int(),
+  StartDate: SpiraDateSchema,
+  EndDate: SpiraDateSchema,
+  LastUpdateDate: SpiraDateSchema,
+  ConcurrencyDate: SpiraDateSchema,
+});
+export type SpiraRelease = z.infer<typeof SpiraReleaseSchema>;

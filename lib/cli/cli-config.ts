@@ -1,0 +1,97 @@
+import { access } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { type ResolvedConfig, resolveSecrets, type SsmReader } from '../config/secrets.js';
+import { type ProjectConfig, type SyncConfig, loadSyncConfig } from '../config/sync-config.js';
+import { GitLabClient } from '../connectors/gitlab/gitlab-client.js';
+import { SpiraClient } from '../connectors/spira/spira-client.js';
+import { CliError, type CliIo } from './io.js';
+import { isRunning, readLocalEndpoints } from './local-endpoints.js';
+import { dataDirOf, type GlobalOptions } from './sync-state.js';
+
+const DEFAULT_NAMES = ['sync-config.yaml', 'sync-config.yml', 'sync-config.json'];
+
+/**
+ * The config file to use: `--config`, else SYNC_CONFIG, else the demo config of a running `npm start`,
+ * else `sync-config.yaml|yml|json` in the working directory.
+ */
+export async function configPathOf(options: GlobalOptions, io: CliIo): Promise<string> {
+  const named = options.config ?? io.env.SYNC_CONFIG;
+  if (named) return resolve(io.cwd, named);
+  const local = await readLocalEndpoints(dataDirOf(options, io)).catch(() => undefined);
+  if (local?.configPath && isRunning(local.pid)) return local.configPath;
+  for (const name of DEFAULT_NAMES) {
+    const path = resolve(io.cwd, name);
+    if (await access(path).then(
+      () => true,
+      () => false,
+    ))
+      return path;
+  }
+  throw new CliError(
+    'no config file: pass --config <file>, set SYNC_CONFIG, or write one with `spira-gitlab-sync init`',
+  );
+}
+
+/** Reads SSM SecureString parameters with the operator's AWS credentials. */
+export function ssmReader(region: string): SsmReader {
+  let client: SSMClient | undefined;
+  return async (name) => {
+    client ??= new SSMClient({ region });
+    const answer = await client.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+    return answer.Parameter?.Value;
+  };
+}
+
+/** A loaded config with its secrets read. */
+export interface CliConfig {
+  path: string;
+  config: SyncConfig;
+  resolved: ResolvedConfig;
+}
+
+/** Loads and validates the config file and reads its secrets (ConfigError names the field on failure). */
+export async function loadCliConfig(options: GlobalOptions, io: CliIo): Promise<CliConfig> {
+  const path = await configPathOf(options, io);
+  const config = await loadSyncConfig(path);
+  const region = options.region ?? io.env.AWS_REGION ?? 'us-east-1';
+  const resolved = await resolveSecrets(config, io.env, ssmReader(region));
+  return { path, config, resolved };
+}
+
+/** The two REST clients of a resolved config. */
+export function connect(config: ResolvedConfig): { gitlab: GitLabClient; spira: SpiraClient } {
+  return {
+    gitlab: new GitLabClient({ baseUrl: config.gitlab.baseUrl, token: config.gitlab.token }),
+    spira: new SpiraClient({
+      baseUrl: config.spira.baseUrl,
+      username: config.spira.username,
+      apiKey: config.spira.apiKey,
+    }),
+  };
+}
+
+/** A project's full GitLab path: `gitlabProject` under `gitlab.account`, unless it is a full path already. */
+export function gitlabPathOf(config: Pick<SyncConfig, 'gitlab'>, project: ProjectConfig): string {
+  return project.gitlabProject.includes('/')
+    ? project.gitlabProject
+    : `${config.gitlab.account}/${project.gitlabProject}`;
+}
+
+/**
+ * The active projects named by `--project` (a Spira product id, a `gitlabProject` or a full GitLab path);
+ * every active project when none is named.
+ */
+export function selectProjects(config: SyncConfig, names: readonly string[] = []): ProjectConfig[] {
+  const active = config.projects.filter((p) => p.active);
+  if (names.length === 0) return active;
+  return names.map((name) => {
+    const found = config.projects.find(
+      (p) =>
+        String(p.spiraProjectId) === name || p.gitlabProject === name || gitlabPathOf(config, p) === name,
+    );
+    if (!found) throw new CliError(`--project ${name}: no such project in the config (projects[])`);
+    if (!found.active) throw new CliError(`--project ${name}: the project is not active (projects[].active)`);
+    return found;
+  });
+}

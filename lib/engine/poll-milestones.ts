@@ -1,0 +1,63 @@
+import type { ProjectConfig } from '../config/sync-config.js';
+import type { GitLabMilestone } from '../connectors/gitlab/rest-schemas.js';
+import { deduplicationIdOf } from '../domain/sync-command.js';
+import type { CommandQueue } from '../ports/command-queue.js';
+import type { Log } from '../ports/sync-ports.js';
+
+/** What milestone polling needs. */
+export interface MilestonePollDeps {
+  gitlab: { milestonesUpdatedAfter(projectId: number, after: string): Promise<GitLabMilestone[]> };
+  gitlabProjectId(project: ProjectConfig): Promise<number>;
+  queue: Pick<CommandQueue, 'send'>;
+  cursors: {
+    get(name: string): Promise<string | undefined>;
+    set(name: string, value: string): Promise<void>;
+  };
+  projects: readonly ProjectConfig[];
+  /** Config `gitlab.pollMilestones` (default on). */
+  enabled: boolean;
+  log: Log;
+}
+
+const OVERLAP_MS = 60_000;
+
+/**
+ * GitLab fires no webhook when a milestone is edited, so each cycle lists the milestones updated since the
+ * newest change seen (GitLab's own clock): one GitLab call per project per cycle.
+ */
+export async function pollGitLabMilestones(deps: MilestonePollDeps): Promise<{ queued: number }> {
+  if (!deps.enabled) return { queued: 0 };
+  let queued = 0;
+  for (const project of deps.projects.filter((p) => p.active)) {
+    const gpid = await deps.gitlabProjectId(project);
+    const cursor = `gitlab-milestones#${gpid}`;
+    const last = await deps.cursors.get(cursor);
+    const since = last ? new Date(Date.parse(last) - OVERLAP_MS).toISOString() : '1970-01-01T00:00:00Z';
+    let newest = last;
+    const changed = await deps.gitlab.milestonesUpdatedAfter(gpid, since);
+    if (!last) {
+      // First run: only find where "now" is; existing milestones are paired in the config or backfilled.
+      const seen = changed
+        .map((m) => m.updated_at)
+        .sort()
+        .at(-1);
+      if (seen) await deps.cursors.set(cursor, seen);
+      continue;
+    }
+    for (const m of changed) {
+      const command = {
+        v: 1 as const,
+        kind: 'gitlab.milestone' as const,
+        spiraProjectId: project.spiraProjectId,
+        gitlabProjectId: gpid,
+        milestoneId: m.id,
+        eventAt: m.updated_at,
+      };
+      await deps.queue.send(command, deduplicationIdOf(`milestone:${gpid}:${m.id}:${m.updated_at}`));
+      queued++;
+      if (!newest || m.updated_at > newest) newest = m.updated_at;
+    }
+    if (newest && newest !== last) await deps.cursors.set(cursor, newest);
+  }
+  return { queued };
+}

@@ -7,7 +7,7 @@ describe('opt-in GitLab reconciliation (gitlab.reconcileMinutes)', () => {
     // No webhook at all: every change below is one GitLab never delivered.
     h = await startHarness({
       noHook: true,
-      configure: (c) => ({ ...c, gitlab: { ...c.gitlab, reconcileMinutes: 5 } }),
+      configure: (c) => ({ ...c, gitlab: { ...c.gitlab, reconcileMinutes: 5, pollMilestones: false } }),
     });
   });
   afterAll(async () => h?.stop());

@@ -18,6 +18,8 @@ export interface HarnessOptions {
   log?: Log;
   workers?: number;
   latencyMs?: number;
+  /** Runs the poll timer (ms); off by default (tests call pollNow). */
+  pollIntervalMs?: number;
   spira?: SpiraStandInOptions;
   gitlab?: GitLabStandInOptions;
   /** Seeds more data after the demo world exists and before the config is final. */
@@ -60,7 +62,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     port: 0,
     dynamoEndpoint: inject('dynamoEndpoint'),
     sqsEndpoint: inject('sqsEndpoint'),
-    pollIntervalMs: 0,
+    pollIntervalMs: options.pollIntervalMs ?? 0,
     name: `h${randomUUID().slice(0, 8)}`,
     ...(options.fault ? { fault: options.fault } : {}),
     ...(options.log ? { log: options.log } : {}),

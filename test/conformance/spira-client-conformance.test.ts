@@ -34,10 +34,17 @@ describe('every Spira request the sync makes matches the official v7.0 OpenAPI f
       title: 'Conformance 2',
     });
     await h.settle();
+    // Milestones ⇄ releases: a milestone (create), its edit found by polling (update), a Spira release.
+    const { json: milestone } = await h.gitlabAs('fred', 'POST', `projects/${gpid}/milestones`, {
+      title: 'M1',
+    });
+    await h.settle();
+    await h.gitlabAs('fred', 'PUT', `projects/${gpid}/milestones/${milestone.id}`, { title: 'M1b' });
+    h.spira.createRelease(pid, people.amy, { Name: 'R9', VersionNumber: '9.0' });
     // Spira → GitLab: a new incident found by the poller.
     await h.local.pollNow();
     h.spira.createIncident(pid, people.amy, { Name: 'From Spira', Description: '<p>hi</p>' });
-    h.spira.advanceClock(1000);
+    h.spira.advanceClock(h.world.config.spira.releasePollCycles * h.world.config.pollIntervalSeconds * 1000);
     await h.local.pollNow();
     await h.settle();
 
@@ -57,6 +64,10 @@ describe('every Spira request the sync makes matches the official v7.0 OpenAPI f
         'POST projects/{id}/incidents/search',
         'GET system/settings/server-date-time',
         'GET project-templates/{id}/incidents/statuses',
+        'POST projects/{id}/releases',
+        'PUT projects/{id}/releases',
+        'GET projects/{id}/releases/{id}',
+        'POST projects/{id}/releases/search',
       ]),
     );
   });

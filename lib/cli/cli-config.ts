@@ -2,7 +2,7 @@ import { access } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { type ResolvedConfig, resolveSecrets, type SsmReader } from '../config/secrets.js';
-import { type ProjectConfig, type SyncConfig, loadSyncConfig } from '../config/sync-config.js';
+import { loadSyncConfig, type ProjectConfig, type SyncConfig } from '../config/sync-config.js';
 import { GitLabClient } from '../connectors/gitlab/gitlab-client.js';
 import { SpiraClient } from '../connectors/spira/spira-client.js';
 import { CliError, type CliIo } from './io.js';
@@ -22,10 +22,12 @@ export async function configPathOf(options: GlobalOptions, io: CliIo): Promise<s
   if (local?.configPath && isRunning(local.pid)) return local.configPath;
   for (const name of DEFAULT_NAMES) {
     const path = resolve(io.cwd, name);
-    if (await access(path).then(
-      () => true,
-      () => false,
-    ))
+    if (
+      await access(path).then(
+        () => true,
+        () => false,
+      )
+    )
       return path;
   }
   throw new CliError(

@@ -45,10 +45,15 @@ export function markLine(mark: Mark, text: string, fix?: string): string {
 }
 
 /** Left-aligned columns (numbers right-aligned), two spaces apart, one line per row. */
-export function renderTable(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
+export function renderTable(
+  header: readonly string[],
+  rows: readonly (readonly (string | number)[])[],
+): string {
   const cells = [header, ...rows].map((row) => row.map(String));
   const widths = header.map((_, col) => Math.max(...cells.map((row) => (row[col] ?? '').length)));
-  const numeric = header.map((_, col) => rows.length > 0 && rows.every((row) => typeof row[col] === 'number'));
+  const numeric = header.map(
+    (_, col) => rows.length > 0 && rows.every((row) => typeof row[col] === 'number'),
+  );
   const line = (row: readonly string[]) =>
     row
       .map((cell, col) => (numeric[col] ? cell.padStart(widths[col] ?? 0) : cell.padEnd(widths[col] ?? 0)))

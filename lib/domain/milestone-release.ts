@@ -77,7 +77,9 @@ const isoDay = (day: string) => `${day}T00:00:00.000Z`;
 function releaseDates(m: MilestoneView): { StartDate: string; EndDate: string } {
   const start = m.startDate ?? m.createdAt.slice(0, 10);
   const due = m.dueDate ?? new Date(Date.parse(isoDay(start)) + 14 * DAY).toISOString().slice(0, 10);
-  return { StartDate: isoDay(start), EndDate: isoDay(due < start ? start : due) };
+  // Dates as YYYY-MM-DD strings sort like the days they name: the end is the later of the two.
+  const end = [start, due].sort()[1] as string;
+  return { StartDate: isoDay(start), EndDate: isoDay(end) };
 }
 
 /** A version number unique in the product: `GL-<iid>`, then `GL-<iid>.2`, `.3`… on a clash. */

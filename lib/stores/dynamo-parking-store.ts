@@ -57,7 +57,11 @@ export class DynamoParkingStore {
   /** Forgets a parked message (after it was replayed); true when it was still there. */
   async remove(messageId: string): Promise<boolean> {
     const { Attributes } = await this.db.send(
-      new DeleteCommand({ TableName: this.table, Key: { pk: `parked#${messageId}` }, ReturnValues: 'ALL_OLD' }),
+      new DeleteCommand({
+        TableName: this.table,
+        Key: { pk: `parked#${messageId}` },
+        ReturnValues: 'ALL_OLD',
+      }),
     );
     return Attributes !== undefined;
   }

@@ -1,15 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { z } from 'zod';
 import type { ProjectConfig } from '../config/sync-config.js';
-import { formatPath } from '../config/sync-config.js';
-import {
-  HookEnvelopeSchema,
-  IssueHookSchema,
-  IssueNoteHookSchema,
-  MilestoneHookSchema,
-} from '../connectors/gitlab/webhook-schemas.js';
-import { deduplicationIdOf, type SyncCommand } from '../domain/sync-command.js';
+import { deduplicationIdOf } from '../domain/sync-command.js';
 import type { CommandQueue } from '../ports/command-queue.js';
+import type { HookReader } from '../ports/hook-reader.js';
 import type { DeliveryStore } from '../ports/link-store.js';
 
 /** API Gateway's own body limit (CONTRACT §3). */
@@ -22,6 +15,7 @@ export interface IngestDeps {
   projects: readonly ProjectConfig[];
   queue: CommandQueue;
   deliveries: DeliveryStore;
+  readHook: HookReader;
 }
 
 /** A webhook request with lower-cased header names and the raw body. */
@@ -59,8 +53,8 @@ export async function ingestGitLabEvent(deps: IngestDeps, request: HookRequest):
   } catch {
     return { status: 400, body: { error: 'body is not JSON' } };
   }
-  const parsed = toCommand(event, json, (path) => projectFor(deps, path));
-  if ('status' in parsed) return parsed;
+  const parsed = deps.readHook(event, json, (path) => projectFor(deps, path));
+  if ('malformed' in parsed) return { status: 400, body: parsed.malformed };
   if ('ignored' in parsed) return ignored(parsed.ignored);
   const key =
     request.headers['idempotency-key'] || `body:${createHash('sha256').update(request.body).digest('hex')}`;
@@ -88,69 +82,4 @@ function projectFor(deps: IngestDeps, pathWithNamespace: string): ProjectConfig 
       p.active &&
       (p.gitlabProject.toLowerCase() === path || `${deps.account}/${p.gitlabProject}`.toLowerCase() === path),
   );
-}
-
-type Parsed = HookAnswer | { ignored: string } | { command: SyncCommand };
-
-function parseAs<T extends z.ZodType>(schema: T, json: unknown, event: string): z.infer<T> | HookAnswer {
-  const result = schema.safeParse(json);
-  if (result.success) return result.data;
-  const problems = result.error.issues
-    .slice(0, 5)
-    .map((i) => `${formatPath(i.path) || '(root)'}: ${i.message}`);
-  return { status: 400, body: { error: `malformed ${event}`, problems } };
-}
-
-function toCommand(
-  event: string,
-  json: unknown,
-  project: (path: string) => ProjectConfig | undefined,
-): Parsed {
-  const envelope = HookEnvelopeSchema.safeParse(json);
-  if (!envelope.success) return parseAs(HookEnvelopeSchema, json, event) as HookAnswer;
-  const kind = envelope.data.object_kind;
-  if (event.includes('Issue') && kind !== 'issue')
-    return { ignored: `work item kind "${kind}" is not synced` };
-  if (event.includes('Note') && envelope.data.object_attributes?.noteable_type !== 'Issue') {
-    return {
-      ignored: `notes on ${envelope.data.object_attributes?.noteable_type ?? 'unknown items'} are not synced`,
-    };
-  }
-  const schema = event.includes('Issue')
-    ? IssueHookSchema
-    : event.includes('Note')
-      ? IssueNoteHookSchema
-      : MilestoneHookSchema;
-  const hook = parseAs(schema, json, event);
-  if ('status' in hook) return hook;
-  const target = project(hook.project.path_with_namespace);
-  if (!target)
-    return { ignored: `project ${hook.project.path_with_namespace} is not configured or not active` };
-  const base = { v: 1 as const, spiraProjectId: target.spiraProjectId, gitlabProjectId: hook.project.id };
-  if (hook.object_kind === 'issue') {
-    if (hook.object_attributes.type !== undefined && hook.object_attributes.type !== 'Issue') {
-      return { ignored: `work item type "${hook.object_attributes.type}" is not synced` };
-    }
-    return {
-      command: {
-        ...base,
-        kind: 'gitlab.issue',
-        iid: hook.object_attributes.iid,
-        eventAt: hook.object_attributes.updated_at,
-      },
-    };
-  }
-  if (hook.object_kind === 'note') {
-    if (hook.object_attributes.system) return { ignored: 'system notes are not synced' };
-    const { id: noteId, updated_at: eventAt } = hook.object_attributes;
-    return { command: { ...base, kind: 'gitlab.note', iid: hook.issue.iid, noteId, eventAt } };
-  }
-  return {
-    command: {
-      ...base,
-      kind: 'gitlab.milestone',
-      milestoneId: hook.object_attributes.id,
-      eventAt: hook.object_attributes.updated_at,
-    },
-  };
 }

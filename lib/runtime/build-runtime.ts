@@ -6,6 +6,7 @@ import { processEnv, type RuntimeEnv, readRuntimeEnv } from '../config/runtime-e
 import { type ResolvedConfig, resolveSecrets, type SsmReader } from '../config/secrets.js';
 import { loadSyncConfig } from '../config/sync-config.js';
 import { GitLabClient } from '../connectors/gitlab/gitlab-client.js';
+import { readGitLabHook } from '../connectors/gitlab/webhook-mapper.js';
 import { SpiraClient } from '../connectors/spira/spira-client.js';
 import type { IngestDeps } from '../engine/ingest-gitlab-event.js';
 import type { MilestonePollDeps } from '../engine/poll-milestones.js';
@@ -71,6 +72,7 @@ export async function buildRuntime(options: RuntimeOptions = {}): Promise<Runtim
     projects: config.projects,
     queue,
     deliveries: new DynamoDeliveryStore(db, env.TABLE_NAME),
+    readHook: readGitLabHook,
   };
   const sync = {
     gitlab,

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { parseSyncConfig } from '../../lib/config/sync-config.js';
 import { GitLabIssueSchema, GitLabNoteSchema } from '../../lib/connectors/gitlab/rest-schemas.js';
+import { readGitLabHook } from '../../lib/connectors/gitlab/webhook-mapper.js';
 import {
   IssueHookSchema,
   IssueNoteHookSchema,
@@ -48,6 +49,7 @@ describe("GitLab's documented payloads parse with our schemas", () => {
         projects: config.projects,
         queue: { send: async (command) => void sent.push(command), retryLater: async () => {} },
         deliveries: { seen: async () => false, remember: async () => {} },
+        readHook: readGitLabHook,
       },
       { headers: { 'x-gitlab-token': 's', 'x-gitlab-event': event }, body: JSON.stringify(body) },
     );

@@ -12,6 +12,8 @@ import {
   GitLabNoteSchema,
   type GitLabProject,
   GitLabProjectSchema,
+  type GitLabTokenInfo,
+  GitLabTokenInfoSchema,
   type GitLabUser,
   GitLabUserSchema,
 } from './rest-schemas.js';
@@ -34,6 +36,19 @@ export interface GitLabMilestoneWrite {
   start_date?: string | null;
   due_date?: string | null;
   state_event?: 'close' | 'activate';
+}
+
+/** Webhook fields `hooks install` writes (GitLab's own names). */
+export interface GitLabHookWrite {
+  url: string;
+  token: string;
+  issues_events: boolean;
+  confidential_issues_events: boolean;
+  note_events: boolean;
+  confidential_note_events: boolean;
+  milestone_events: boolean;
+  push_events: boolean;
+  enable_ssl_verification: boolean;
 }
 
 /** Connection settings of the GitLab REST API v4. */
@@ -163,6 +178,30 @@ export class GitLabClient {
   /** The project's webhooks (to notice one GitLab has disabled). */
   hooks(projectId: number): Promise<GitLabHook[]> {
     return this.get(`projects/${projectId}/hooks`, z.array(GitLabHookSchema), 'project hooks');
+  }
+
+  /** Creates a project webhook (`hooks install`). */
+  createHook(projectId: number, fields: GitLabHookWrite): Promise<GitLabHook> {
+    return this.send('POST', `projects/${projectId}/hooks`, fields, GitLabHookSchema, 'new project hook');
+  }
+
+  /** Updates a project webhook's URL, secret token and triggers. */
+  updateHook(projectId: number, hookId: number, fields: GitLabHookWrite): Promise<GitLabHook> {
+    return this.send('PUT', `projects/${projectId}/hooks/${hookId}`, fields, GitLabHookSchema, `hook ${hookId} update`);
+  }
+
+  /** Deletes a project webhook (a disabled one is replaced by a new, enabled hook). */
+  async deleteHook(projectId: number, hookId: number): Promise<void> {
+    try {
+      await this.http.delete(`projects/${projectId}/hooks/${hookId}`);
+    } catch (error) {
+      throw toDomainError('gitlab', `DELETE hook ${hookId}`, error);
+    }
+  }
+
+  /** The token's own record (`GET /personal_access_tokens/self`, GitLab 15.5+): its scopes and expiry. */
+  tokenInfo(): Promise<GitLabTokenInfo> {
+    return this.get('personal_access_tokens/self', GitLabTokenInfoSchema, 'token');
   }
 
   /** Creates an issue (GitLab ignores `state_event` here: close it with a separate update). */

@@ -75,3 +75,12 @@ export const GitLabMilestoneSchema = z.object({
   web_url: z.string().optional(),
 });
 export type GitLabMilestone = z.infer<typeof GitLabMilestoneSchema>;
+
+/** `GET /personal_access_tokens/self` (what `doctor` checks of the token). */
+export const GitLabTokenInfoSchema = z.object({
+  name: z.string().optional(),
+  scopes: z.array(z.string()),
+  active: z.boolean().optional(),
+  expires_at: z.string().nullable().optional(),
+});
+export type GitLabTokenInfo = z.infer<typeof GitLabTokenInfoSchema>;

@@ -225,8 +225,20 @@ export class SpiraClient {
     );
   }
 
+  /** The authenticated user (`GET users`): checks the username and API key. */
+  currentUser(): Promise<{ UserId: number; UserName: string }> {
+    const schema = z.looseObject({ UserId: z.number().int(), UserName: z.string() });
+    return this.call('GET', 'users', undefined, schema, 'current user');
+  }
+
+  /** Soft-deletes an incident (only `doctor --probe-status` deletes, and only its own probe). */
+  async deleteIncident(projectId: number, incidentId: number): Promise<void> {
+    const path = `projects/${projectId}/incidents/${incidentId}`;
+    await this.call('DELETE', path, undefined, z.unknown(), `incident ${incidentId} delete`);
+  }
+
   private async call<T extends z.ZodType>(
-    method: 'GET' | 'POST' | 'PUT',
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     path: string,
     body: unknown,
     schema: T,

@@ -32,7 +32,7 @@ export function incidentRef(incident: Pick<IncidentView, 'projectId' | 'incident
 }
 
 /** Issue description: neutralized Markdown of the incident, an attribution or link line, and the marker. */
-export function issueDescription(incident: IncidentView, ctx: IncidentContext): string {
+export function issueDescription(incident: IncidentView, ctx: IncidentContext, withLead = true): string {
   const url = `${ctx.spiraWebUrl}/${incident.projectId}/Incident/${incident.incidentId}.aspx`;
   const mapped = incident.openerId !== null && ctx.users.gitlabUsernameFor(incident.openerId) !== undefined;
   const who = (incident.openerName ?? 'unknown').replace(/[_*[\]@`\\]/g, '');
@@ -40,8 +40,10 @@ export function issueDescription(incident: IncidentView, ctx: IncidentContext): 
     ? `_Synced from Spira: [IN:${incident.incidentId}](${url})_`
     : `_Reported in Spira by ${who}: [IN:${incident.incidentId}](${url})_`;
   const body = neutralizeForGitLab(htmlToMarkdown(incident.Description), ctx.mentions);
-  return `${lead}\n\n${body}\n\n${marker(incidentRef(incident))}`.slice(0, 1_000_000);
+  return `${withLead ? `${lead}\n\n` : ''}${body}\n\n${marker(incidentRef(incident))}`.slice(0, 1_000_000);
 }
+
+const OWN_LEAD = /^_(?:Reported in Spira by|Synced from Spira)/;
 
 function assigneeIds(incident: IncidentView, ctx: IncidentContext): number[] | undefined {
   if (incident.OwnerId === null) return [];
@@ -90,7 +92,8 @@ export function issuePatchFor(
   if (changed.includes('name') && issue.title !== incident.Name.slice(0, 255))
     patch.title = incident.Name.slice(0, 255);
   if (changed.includes('description')) {
-    const description = issueDescription(incident, ctx);
+    // Issues made in GitLab keep their description without a "Reported in Spira" line.
+    const description = issueDescription(incident, ctx, OWN_LEAD.test(issue.description ?? ''));
     if (description !== (issue.description ?? '')) patch.description = description;
   }
   const state = issueStateFor(incident, ctx.statuses);

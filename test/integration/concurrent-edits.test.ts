@@ -78,3 +78,32 @@ describe('edits on both sides before either is synced', () => {
     expect(history.at(-1)?.detail).toMatch(/^stale event/);
   });
 });
+
+describe('descriptions edited on the other side', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+    await h.local.pollNow();
+  });
+  afterAll(async () => h?.stop());
+
+  it('gives an issue made in GitLab no "Reported in Spira" line when Spira edits its description', async () => {
+    const gpid = h.world.gitlabProjectId;
+    const { json: issue } = await h.gitlabAs('fred', 'POST', `projects/${gpid}/issues`, {
+      title: 'Edited in Spira',
+      description: 'original',
+    });
+    await h.settle();
+    const incident = h.spira.incidents(h.world.spiraProjectId).find((i) => i.Name === 'Edited in Spira');
+    h.spira.updateIncident(h.world.spiraProjectId, incident?.IncidentId as number, h.world.spira.amy, {
+      Description: '<p>rewritten in <em>Spira</em></p>',
+    });
+    h.spira.advanceClock(1);
+    await h.local.pollNow();
+    await h.settle();
+
+    const description = h.gitlab.issue(gpid, issue.iid)?.description ?? '';
+    expect(description).toMatch(/^rewritten in _Spira_/);
+    expect(description).not.toContain('Reported in Spira');
+  });
+});

@@ -86,3 +86,30 @@ describe('label maps are checked against the live template', () => {
     }
   });
 });
+
+describe('status mappings are checked against the live template', () => {
+  it('parks the change naming the unmapped Spira status', async () => {
+    const recorded = recordingLog();
+    const h = await startHarness({
+      log: recorded.log,
+      configure: (c) => ({
+        ...c,
+        projects: c.projects.map((p) => ({
+          ...p,
+          incidentStatuses: p.incidentStatuses.filter((s) => s.spiraStatusId !== 3 || s.primary),
+        })),
+      }),
+    });
+    try {
+      await h.gitlabAs('fred', 'POST', `projects/${h.world.gitlabProjectId}/issues`, { title: 'Unmapped' });
+      await h.settle();
+      const parked = recorded.lines.filter((l) => l.message === 'parked').map((l) => String(l.extra?.error));
+      expect(parked).toEqual([
+        expect.stringContaining('projects[0].incidentStatuses: Spira statuses 3 "Assigned" are not mapped'),
+      ]);
+      expect(h.spira.incidents(h.world.spiraProjectId)).toEqual([]);
+    } finally {
+      await h.stop();
+    }
+  });
+});

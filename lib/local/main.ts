@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { announceLocalRuntime } from '../cli/local-endpoints.js';
 import { ConfigError } from '../config/errors.js';
 import { processEnv } from '../config/runtime-env.js';
 import { resolveSecrets } from '../config/secrets.js';
@@ -8,6 +9,7 @@ import { type DemoWorld, hookUp, seedDemo } from './demo.js';
 import { startLocalRuntime } from './local-runtime.js';
 import { GitLabStandIn } from './stand-ins/gitlab-stand-in.js';
 import { SpiraStandIn } from './stand-ins/spira-stand-in.js';
+import { statusPageRoutes } from './status-page.js';
 
 /** `npm start`: the whole sync on this machine (CONTRACT §1). Demo mode when SYNC_CONFIG is unset. */
 async function main(): Promise<void> {
@@ -25,13 +27,21 @@ async function main(): Promise<void> {
     dataDir: demo ? undefined : dataDir,
     log,
     name: 'spira-gitlab-sync',
+    routes: statusPageRoutes,
   });
   if (demo) hookUp(demo.gitlab, demo.world, local.url);
+  // Tells `npx spira-gitlab-sync` where this process keeps its table and queue (SYNC_DATA_DIR/local.json).
+  const forget = await announceLocalRuntime(dataDir, local, demo?.world.config);
   console.log(`spira-gitlab-sync is running (DynamoDB: ${local.dynamoEngine}, SQS: fauxqs)`);
   console.log(`  webhook endpoint  POST ${local.url}/webhooks/gitlab`);
   console.log(`  health            GET  ${local.url}/health`);
+  console.log(`  status page       GET  ${local.url}/`);
+  console.log(
+    `  operator CLI      npx spira-gitlab-sync --help   (finds this process through ${dataDir}/local.json)`,
+  );
   if (demo) printDemo(demo.world, demo.gitlab.baseUrl, demo.spira.baseUrl, local.url);
   const stop = async () => {
+    await forget();
     await local.stop();
     await Promise.all([demo?.gitlab.stop(), demo?.spira.stop()]);
     process.exit(0);

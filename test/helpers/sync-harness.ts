@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { type DemoWorld, hookUp, seedDemo } from '../../lib/local/demo.js';
-import { type LocalRuntime, startLocalRuntime } from '../../lib/local/local-runtime.js';
+import {
+  type LocalRuntime,
+  type LocalRuntimeOptions,
+  startLocalRuntime,
+} from '../../lib/local/local-runtime.js';
 import { GitLabStandIn } from '../../lib/local/stand-ins/gitlab-stand-in.js';
 import type { GitLabStandInOptions } from '../../lib/local/stand-ins/gitlab-stand-in-types.js';
 import { SpiraStandIn, type SpiraStandInOptions } from '../../lib/local/stand-ins/spira-stand-in.js';
@@ -24,6 +28,8 @@ export interface HarnessOptions {
   gitlab?: GitLabStandInOptions;
   /** Seeds more data after the demo world exists and before the config is final. */
   before?: (gitlab: GitLabStandIn, spira: SpiraStandIn, world: DemoWorld) => Promise<void>;
+  /** Extra GET routes of the local endpoint (the status page). */
+  routes?: LocalRuntimeOptions['routes'];
   /** Changes the seeded config before the runtime starts. */
   configure?: (config: DemoWorld['config']) => DemoWorld['config'];
 }
@@ -67,6 +73,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...(options.fault ? { fault: options.fault } : {}),
     ...(options.log ? { log: options.log } : {}),
     ...(options.workers ? { workers: options.workers } : {}),
+    ...(options.routes ? { routes: options.routes } : {}),
   });
   // Crashed attempts' claims expire quickly here, so retries in tests do not wait the production lease.
   local.runtime.sync.claimLeaseMs = 1_000;

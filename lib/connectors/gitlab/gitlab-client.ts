@@ -187,7 +187,13 @@ export class GitLabClient {
 
   /** Updates a project webhook's URL, secret token and triggers. */
   updateHook(projectId: number, hookId: number, fields: GitLabHookWrite): Promise<GitLabHook> {
-    return this.send('PUT', `projects/${projectId}/hooks/${hookId}`, fields, GitLabHookSchema, `hook ${hookId} update`);
+    return this.send(
+      'PUT',
+      `projects/${projectId}/hooks/${hookId}`,
+      fields,
+      GitLabHookSchema,
+      `hook ${hookId} update`,
+    );
   }
 
   /** Deletes a project webhook (a disabled one is replaced by a new, enabled hook). */

@@ -1,0 +1,76 @@
+import type { ProjectConfig } from '../../config/sync-config.js';
+import type { GitLabIssue } from '../../connectors/gitlab/rest-schemas.js';
+import type { SpiraFilter, SpiraIncident } from '../../connectors/spira/spira-schemas.js';
+
+/** The reads a snapshot needs (a real client, also during a dry run). */
+export interface SnapshotReads {
+  gitlab: { issuesUpdatedAfter(projectId: number, after: string, page: number): Promise<GitLabIssue[]> };
+  spira: {
+    searchIncidents(
+      projectId: number,
+      filters: SpiraFilter[],
+      startRow: number,
+      rows: number,
+      sortBy: string,
+    ): Promise<SpiraIncident[]>;
+  };
+}
+
+/** Everything a backfill looks at in one project, read once before anything is applied. */
+export interface ProjectSnapshot {
+  project: ProjectConfig;
+  gitlabProjectId: number;
+  gitlabPath: string;
+  issues: GitLabIssue[];
+  incidents: SpiraIncident[];
+}
+
+const EPOCH = '1970-01-01T00:00:00.000Z';
+const SPIRA_PAGE = 500;
+const GITLAB_PAGE = 100;
+
+/**
+ * Lists the project's issues and incidents changed since `since` (all of them without it). Taken before the
+ * first write, so items the backfill itself creates are not visited again and a dry run and the real run
+ * that follows see the same list.
+ */
+export async function takeSnapshot(
+  reads: SnapshotReads,
+  project: ProjectConfig,
+  gitlab: { id: number; path: string },
+  since: string | undefined,
+): Promise<ProjectSnapshot> {
+  const issues: GitLabIssue[] = [];
+  for (let page = 1; ; page++) {
+    const batch = await reads.gitlab.issuesUpdatedAfter(gitlab.id, since ?? EPOCH, page);
+    issues.push(...batch);
+    if (batch.length < GITLAB_PAGE) break;
+  }
+  const filters: SpiraFilter[] = since
+    ? [
+        {
+          PropertyName: 'LastUpdateDate',
+          DateRangeValue: { StartDate: since, EndDate: null, ConsiderTimes: true },
+        },
+      ]
+    : [];
+  const incidents: SpiraIncident[] = [];
+  for (let row = 1; ; row += SPIRA_PAGE) {
+    const batch = await reads.spira.searchIncidents(
+      project.spiraProjectId,
+      filters,
+      row,
+      SPIRA_PAGE,
+      'IncidentId',
+    );
+    incidents.push(...batch);
+    if (batch.length < SPIRA_PAGE) break;
+  }
+  return {
+    project,
+    gitlabProjectId: gitlab.id,
+    gitlabPath: gitlab.path,
+    issues: issues.sort((a, b) => a.iid - b.iid),
+    incidents: incidents.sort((a, b) => a.IncidentId - b.IncidentId),
+  };
+}

@@ -1,0 +1,128 @@
+import { ConfigError } from '../../config/errors.js';
+import { type ResolvedConfig, resolveSecrets } from '../../config/secrets.js';
+import { loadSyncConfig } from '../../config/sync-config.js';
+import type { ParkedItem } from '../../stores/dynamo-parking-store.js';
+import { configPathOf, connect, gitlabPathOf, selectProjects, ssmReader } from '../cli-config.js';
+import { type CheckLine, fail, info, pass, printLine, whatFailed } from '../doctor/check-line.js';
+import { checkGitLabToken, checkSpiraLogin } from '../doctor/connection-checks.js';
+import { checkReleases, checkUsers } from '../doctor/pairing-checks.js';
+import {
+  checkGitLabProject,
+  checkLabels,
+  checkSpiraProduct,
+  checkStatusBulkEdit,
+  checkStatuses,
+  type ProjectCheck,
+} from '../doctor/project-checks.js';
+import { checkWebhook } from '../doctor/webhook-check.js';
+import type { CliIo } from '../io.js';
+import { type GlobalOptions, locateState, openState } from '../sync-state.js';
+
+/** Flags of `doctor`. */
+export interface DoctorOptions extends GlobalOptions {
+  webhookUrl?: string;
+  probeStatus?: boolean;
+  project?: string[];
+}
+
+/** Reads and validates the config and its secrets; every problem is a ✗ line naming the field. */
+async function configChecks(
+  options: DoctorOptions,
+  io: CliIo,
+): Promise<{ lines: CheckLine[]; config?: ResolvedConfig }> {
+  const path = await configPathOf(options, io);
+  try {
+    const config = await loadSyncConfig(path);
+    const resolved = await resolveSecrets(
+      config,
+      io.env,
+      ssmReader(options.region ?? io.env.AWS_REGION ?? 'us-east-1'),
+    );
+    return {
+      lines: [pass(`config ${path} is valid (${config.projects.length} project(s))`)],
+      config: resolved,
+    };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const problems = error.problems.length ? error.problems : [error.message];
+    return {
+      lines: problems.map((p) => fail(`config ${path}: ${p}`, 'edit the file (see README "Configuration")')),
+    };
+  }
+}
+
+/** What the sync's state says: the webhook URL to expect and any parked messages (evidence). */
+async function stateFacts(options: DoctorOptions, io: CliIo) {
+  const location = await locateState(options, io).catch(() => undefined);
+  const parked: ParkedItem[] | undefined = location
+    ? await openState(location)
+        .parking.list()
+        .catch(() => undefined)
+    : undefined;
+  const lines = location
+    ? [info(`sync state: ${location.origin}${parked?.length ? `, ${parked.length} parked message(s)` : ''}`)]
+    : [
+        info(
+          'no running or deployed sync found (pass --stage/--stack, or start `npm start`): parked messages not checked',
+        ),
+      ];
+  return { url: options.webhookUrl ?? location?.webhookUrl, parked, lines };
+}
+
+async function projectChecks(p: ProjectCheck, facts: Awaited<ReturnType<typeof stateFacts>>, probe: boolean) {
+  const lines: CheckLine[] = [info(`project ${p.project.spiraProjectId} ⇄ ${p.gitlabPath}`)];
+  const product = await checkSpiraProduct(p);
+  const gitlab = await checkGitLabProject(p);
+  lines.push(product.line, gitlab.line);
+  const guard = async (what: string, run: () => Promise<CheckLine | CheckLine[]>) => {
+    try {
+      lines.push(...[await run()].flat());
+    } catch (error) {
+      lines.push(fail(`${what}: ${whatFailed(error)}`, 'check the connection and rights of the sync user'));
+    }
+  };
+  const { templateId } = product;
+  const { gitlabProjectId: gpid } = gitlab;
+  if (templateId !== undefined) {
+    await guard('statuses', () => checkStatuses(p, templateId));
+    await guard('labels', () => checkLabels(p, templateId));
+    await guard('Status Bulk Edit', () => checkStatusBulkEdit(p, facts.parked, probe));
+  }
+  if (templateId !== undefined && gpid !== undefined) {
+    await guard('users', () => checkUsers(p, gpid));
+    await guard('releases', () => checkReleases(p, gpid));
+  }
+  if (gpid !== undefined) await guard('webhook', () => checkWebhook(p, gpid, facts.url));
+  return lines;
+}
+
+/** `doctor`: checks the config against the live systems; exit 0 only when no check failed. */
+export async function doctorCommand(options: DoctorOptions, io: CliIo): Promise<number> {
+  const lines: CheckLine[] = [];
+  const print = (more: CheckLine[]) => {
+    lines.push(...more);
+    for (const line of more) io.out(printLine(line));
+  };
+  const { lines: configLines, config } = await configChecks(options, io);
+  print(configLines);
+  if (config) {
+    const { spira, gitlab } = connect(config);
+    const login = [await checkSpiraLogin(spira, config), ...(await checkGitLabToken(gitlab, config))];
+    print(login);
+    const facts = await stateFacts(options, io);
+    print(facts.lines);
+    if (!login.some((l) => l.mark === 'fail')) {
+      for (const project of selectProjects(config, options.project)) {
+        const index = config.projects.indexOf(project);
+        const check = { config, project, index, gitlabPath: gitlabPathOf(config, project), spira, gitlab };
+        print(await projectChecks(check, facts, options.probeStatus === true));
+      }
+    }
+  }
+  const failed = lines.filter((l) => l.mark === 'fail').length;
+  const warned = lines.filter((l) => l.mark === 'warn').length;
+  const passed = lines.filter((l) => l.mark === 'pass').length;
+  const verdict = failed ? 'fix the ✗ lines above and run doctor again' : 'ready to sync';
+  io.out(`\n✓ ${passed}  ✗ ${failed}  ! ${warned}  ${verdict}\n`);
+  return failed === 0 ? 0 : 1;
+}

@@ -1,0 +1,72 @@
+import type { AuditEntry } from '../../domain/audit.js';
+import { connect, gitlabPathOf, loadCliConfig } from '../cli-config.js';
+import { type CliIo, printJson } from '../io.js';
+import { type ProjectStatus, readStatus, type StatusSnapshot } from '../status-snapshot.js';
+import {
+  type GlobalOptions,
+  locateState,
+  openState,
+  type QueueDepth,
+  type SyncState,
+} from '../sync-state.js';
+
+/** Flags of `status`. */
+export interface StatusOptions extends GlobalOptions {
+  json?: boolean;
+}
+
+/** The status sources of the CLI: the located stores, GitLab for project ids, SQS for depths. */
+export function cliStatusSources(state: SyncState, config: Parameters<typeof connect>[0]) {
+  const { gitlab } = connect(config);
+  return {
+    config,
+    audit: state.audit,
+    parking: state.parking,
+    cursors: state.cursors,
+    gitlabProjectId: async (project: (typeof config.projects)[number]) =>
+      (await gitlab.project(gitlabPathOf(config, project))).id,
+    queueDepths: async () => {
+      const queue = await state.depth(state.location.queueUrl);
+      const dlq = await state.dlqUrl().then(state.depth, () => undefined);
+      return { queue, ...(dlq ? { dlq } : {}) };
+    },
+  };
+}
+
+const depthText = (d: QueueDepth) => `${d.waiting} waiting, ${d.inFlight} in flight, ${d.delayed} delayed`;
+const entryText = (e: AuditEntry) => `${e.at} ${e.kind} ${e.action}: ${e.detail}`;
+
+function projectText(p: ProjectStatus): string {
+  const lastParked = p.parked.at(-1);
+  const lines = [
+    `Spira ${p.spiraProjectId} ⇄ ${p.gitlabPath}${p.active ? '' : ' (inactive)'}`,
+    `  last poll      ${p.lastPoll ? `${p.lastPoll} (Spira's clock)` : 'not yet'}`,
+    `  last error     ${lastParked ? `${lastParked.parkedAt} ${lastParked.reason} (parked ${lastParked.messageId})` : 'none'}`,
+    `  parked         ${p.parked.length}${p.parked.length ? ' (spira-gitlab-sync replay)' : ''}`,
+    `  conflicts      ${p.conflicts.length} in the latest ${p.recent.length} events${p.conflicts[0] ? `; last: ${entryText(p.conflicts[0])}` : ''}`,
+    `  webhook        ${p.webhookAlert ? `ALERT ${entryText(p.webhookAlert)}` : 'no alert recorded'}`,
+    `  last activity  ${p.recent[0] ? entryText(p.recent[0]) : 'none yet'}`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** The text of `status`. */
+export function renderStatus(snapshot: StatusSnapshot, origin: string): string {
+  const queue = snapshot.queue
+    ? `queue          ${depthText(snapshot.queue)}\ndead letters   ${snapshot.dlq ? depthText(snapshot.dlq) : 'unknown'}\n`
+    : `queue          unreadable: ${snapshot.queueError}\n`;
+  const stray = snapshot.unassignedParked.length
+    ? `\n${snapshot.unassignedParked.length} parked message(s) of no configured project (spira-gitlab-sync replay)\n`
+    : '';
+  return `spira-gitlab-sync status (${origin}) at ${snapshot.at}\n${queue}\n${snapshot.projects.map(projectText).join('\n')}${stray}`;
+}
+
+/** `status`: per project last poll, queue depth, last error and conflicts. */
+export async function statusCommand(options: StatusOptions, io: CliIo): Promise<number> {
+  const { resolved } = await loadCliConfig(options, io);
+  const state = openState(await locateState(options, io));
+  const snapshot = await readStatus(cliStatusSources(state, resolved));
+  if (options.json) printJson(io, snapshot);
+  else io.out(renderStatus(snapshot, state.location.origin));
+  return 0;
+}

@@ -58,9 +58,11 @@ export async function ingestGitLabEvent(deps: IngestDeps, request: HookRequest):
   if ('ignored' in parsed) return ignored(parsed.ignored);
   const key =
     request.headers['idempotency-key'] || `body:${createHash('sha256').update(request.body).digest('hex')}`;
-  if (await deps.deliveries.seen(key)) return { status: 200, body: { duplicate: true } };
-  await deps.queue.send(parsed.command, deduplicationIdOf(key));
-  await deps.deliveries.remember(key);
+  // Hashed: a header of any length fits SQS's 128-character id and DynamoDB's key limit.
+  const id = deduplicationIdOf(key);
+  if (await deps.deliveries.seen(id)) return { status: 200, body: { duplicate: true } };
+  await deps.queue.send(parsed.command, id);
+  await deps.deliveries.remember(id);
   return { status: 202, body: { queued: parsed.command.kind } };
 }
 

@@ -70,6 +70,12 @@ describe('gitlab-webhook handler over DynamoDB Local and fauxqs', () => {
     // fauxqs hands out one message per group per receive: the note waits behind its issue.
   });
 
+  it('accepts an Idempotency-Key of any length', async () => {
+    const key = 'k'.repeat(5_000);
+    expect((await post(hook('Issue Hook', key), issueHook({ iid: 10 }))).statusCode).toBe(202);
+    expect((await post(hook('Issue Hook', key), issueHook({ iid: 10 }))).statusCode).toBe(200);
+  });
+
   it('dedupes on a hash of the body when Idempotency-Key is missing', async () => {
     const body = issueHook({ iid: 8 });
     expect((await post(hook('Issue Hook'), body)).statusCode).toBe(202);

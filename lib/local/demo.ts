@@ -3,6 +3,9 @@ import { parseSyncConfig } from '../config/sync-config.js';
 import type { GitLabStandIn } from './stand-ins/gitlab-stand-in.js';
 import type { SpiraStandIn } from './stand-ins/spira-stand-in.js';
 
+/** Amy's API key in the demo (a Spira-only tester), printed by `npm start` for the Spira-side curl. */
+export const DEMO_AMY_API_KEY = '{0C6E2A4B-9D1F-4E37-A5B8-3F2D6C9E1A70}';
+
 /** What seeding made: ids and credentials to act as people on both sides. */
 export interface DemoWorld {
   config: ResolvedConfig;
@@ -31,7 +34,12 @@ export async function seedDemo(
     syncbot: spiraFake.addUser({ firstName: 'Sync', lastName: 'Bot', userName: 'syncbot', apiKey }),
     fred: spiraFake.addUser({ firstName: 'Fred', lastName: 'Bloggs', userName: 'fredb' }),
     joe: spiraFake.addUser({ firstName: 'Joe', lastName: 'Smith', userName: 'joes' }),
-    amy: spiraFake.addUser({ firstName: 'Amy', lastName: 'Tester', userName: 'amyt' }),
+    amy: spiraFake.addUser({
+      firstName: 'Amy',
+      lastName: 'Tester',
+      userName: 'amyt',
+      apiKey: DEMO_AMY_API_KEY,
+    }),
   };
   const spiraProjectId = spiraFake.addProject({ name: 'Velociraptor', memberUserIds: Object.values(spira) });
   const gitlab = {

@@ -5,7 +5,7 @@ import { processEnv } from '../config/runtime-env.js';
 import { resolveSecrets } from '../config/secrets.js';
 import { loadSyncConfig } from '../config/sync-config.js';
 import type { Log } from '../ports/sync-ports.js';
-import { type DemoWorld, hookUp, seedDemo } from './demo.js';
+import { DEMO_AMY_API_KEY, type DemoWorld, hookUp, seedDemo } from './demo.js';
 import { startLocalRuntime } from './local-runtime.js';
 import { GitLabStandIn } from './stand-ins/gitlab-stand-in.js';
 import { SpiraStandIn } from './stand-ins/spira-stand-in.js';
@@ -71,7 +71,15 @@ Then see the Spira incident appear (within a second):
   curl -s -H 'username: syncbot' -H 'api-key: ${world.config.spira.apiKey}' \\
     ${spiraApi}/projects/${world.spiraProjectId}/incidents
 
-Spira changes come back to GitLab on the next poll (every ${world.config.pollIntervalSeconds} s); health: ${syncUrl}/health`);
+And the other way — log an incident in Spira as Amy (a Spira-only tester):
+  curl -s -X POST -H 'username: amyt' -H 'api-key: ${DEMO_AMY_API_KEY}' -H 'Content-Type: application/json' \\
+    -d '{"Name":"Report totals are wrong","Description":"<p>Off by one on <b>page 2</b></p>"}' \\
+    ${spiraApi}/projects/${world.spiraProjectId}/incidents
+
+It appears as a GitLab issue on the next poll (every ${world.config.pollIntervalSeconds} s):
+  curl -s -H 'PRIVATE-TOKEN: ${world.gitlab.fred.token}' ${gitlabUrl}/api/v4/projects/${world.gitlabProjectId}/issues
+
+Health: ${syncUrl}/health`);
 }
 
 const noSsm = async (name: string): Promise<string> => {

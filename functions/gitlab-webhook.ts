@@ -1,5 +1,6 @@
 import { createWebhookHandler } from '../lib/handlers/webhook-handler.js';
-import { lazyRuntime } from '../lib/runtime/build-runtime.js';
+import { lazy } from '../lib/runtime/basics.js';
+import { buildIngestRuntime } from '../lib/runtime/ingest-runtime.js';
 
 /** POST /webhooks/gitlab (HTTP API). */
-export const handler = createWebhookHandler(lazyRuntime());
+export const handler = createWebhookHandler(lazy(buildIngestRuntime));

@@ -1,5 +1,6 @@
 import { createPollerHandler } from '../lib/handlers/poller-handler.js';
-import { lazyRuntime } from '../lib/runtime/build-runtime.js';
+import { lazy } from '../lib/runtime/basics.js';
+import { buildPollerRuntime } from '../lib/runtime/poller-runtime.js';
 
 /** Scheduled Spira poller (EventBridge rate). */
-export const handler = createPollerHandler(lazyRuntime());
+export const handler = createPollerHandler(lazy(buildPollerRuntime));

@@ -1,5 +1,6 @@
 import { createWorkerHandler } from '../lib/handlers/worker-handler.js';
-import { lazyRuntime } from '../lib/runtime/build-runtime.js';
+import { lazy } from '../lib/runtime/basics.js';
+import { buildWorkerRuntime } from '../lib/runtime/worker-runtime.js';
 
 /** SQS FIFO consumer with ReportBatchItemFailures. */
-export const handler = createWorkerHandler(lazyRuntime());
+export const handler = createWorkerHandler(lazy(buildWorkerRuntime));

@@ -1,5 +1,5 @@
 import { htmlToMarkdown, type MentionPolicy, neutralizeForGitLab } from './gitlab-text.js';
-import { marker } from './markup.js';
+import { marker } from './marker.js';
 
 /** The marker ref of a Spira comment, written into its note. */
 export function commentRef(projectId: number, commentId: number): string {

@@ -2,7 +2,7 @@ import type { GitLabIssueWrite } from '../connectors/gitlab/gitlab-client.js';
 import { htmlToMarkdown, type MentionPolicy, neutralizeForGitLab } from './gitlab-text.js';
 import type { IncidentFields, IssueView } from './issue-to-incident.js';
 import { issueLabelsWith, type LabelMaps, labelsFromIncident } from './labels.js';
-import { marker } from './markup.js';
+import { marker } from './marker.js';
 import type { IncidentField } from './merge.js';
 import { gitlabStateOf, type StatusRow } from './status.js';
 import type { UserMap } from './users.js';

@@ -6,7 +6,8 @@ import {
   labelsFromIncident,
   syncedLabels,
 } from './labels.js';
-import { escapeHtml, markdownToSafeHtml, marker } from './markup.js';
+import { escapeHtml, marker } from './marker.js';
+import { markdownToSafeHtml } from './markup.js';
 import type { GitLabState, StatusRow } from './status.js';
 import { gitlabStateOf, spiraStatusFor } from './status.js';
 import type { UserMap } from './users.js';

@@ -1,7 +1,8 @@
 import type { GitLabMilestoneWrite } from '../connectors/gitlab/gitlab-client.js';
 import type { NewSpiraRelease } from '../connectors/spira/spira-client.js';
 import { htmlToMarkdown, type MentionPolicy, neutralizeForGitLab, stripOwnMarkdown } from './gitlab-text.js';
-import { markdownToSafeHtml, marker } from './markup.js';
+import { marker } from './marker.js';
+import { markdownToSafeHtml } from './markup.js';
 
 /** What the sync reads of a GitLab milestone. */
 export interface MilestoneView {

@@ -1,4 +1,5 @@
-import { escapeHtml, markdownToSafeHtml, marker } from './markup.js';
+import { escapeHtml, marker } from './marker.js';
+import { markdownToSafeHtml } from './markup.js';
 import type { UserMap } from './users.js';
 
 /** What the sync reads of a GitLab note. */

@@ -3,7 +3,7 @@ import type { SpiraRelease } from '../connectors/spira/spira-schemas.js';
 import { pickForCommentCheck, type WatchList } from '../domain/comment-watch.js';
 import { RemoteNotFoundError } from '../domain/errors.js';
 import { keys } from '../domain/link.js';
-import { markersIn } from '../domain/markup.js';
+import { markersIn } from '../domain/marker.js';
 import { deduplicationIdOf, type SyncCommand } from '../domain/sync-command.js';
 import type { CommandQueue } from '../ports/command-queue.js';
 import type { LinkStore } from '../ports/link-store.js';

@@ -1,12 +1,12 @@
 import type { ProjectConfig } from '../config/sync-config.js';
 import type { GitLabHook, GitLabIssue, GitLabNote } from '../connectors/gitlab/rest-schemas.js';
 import { keys } from '../domain/link.js';
+import { isOlder } from '../domain/ordering.js';
 import { deduplicationIdOf } from '../domain/sync-command.js';
 import type { Audit } from '../ports/audit.js';
 import type { CommandQueue } from '../ports/command-queue.js';
 import type { LinkStore } from '../ports/link-store.js';
 import type { Log } from '../ports/sync-ports.js';
-import { isOlder } from './sync-gitlab-issue.js';
 
 /** What reconciliation needs. */
 export interface ReconcileDeps {

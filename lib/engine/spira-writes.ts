@@ -1,7 +1,7 @@
 import type { SpiraIncident } from '../connectors/spira/spira-schemas.js';
 import { ConcurrencyConflictError } from '../domain/errors.js';
 import type { IncidentFields } from '../domain/issue-to-incident.js';
-import { markersIn } from '../domain/markup.js';
+import { markersIn } from '../domain/marker.js';
 import type { SpiraPort } from '../ports/sync-ports.js';
 
 const MAX_ATTEMPTS = 4;

@@ -11,8 +11,9 @@ import {
   newIncidentFor,
 } from '../domain/issue-to-incident.js';
 import { keys, type LinkRecord } from '../domain/link.js';
-import { markersIn } from '../domain/markup.js';
+import { markersIn } from '../domain/marker.js';
 import { type Conflict, mergeChanges, nextHashes, spiraFieldOf } from '../domain/merge.js';
+import { isOlder } from '../domain/ordering.js';
 import type { SyncCommandOf } from '../domain/sync-command.js';
 import { createOnce, pointerBack } from './create-once.js';
 import type { ProjectContext } from './project-context.js';
@@ -202,17 +203,6 @@ async function withReleaseOf(
   if (milestoneId === null || ctx.releaseFor(milestoneId) !== undefined) return ctx;
   const releaseId = await releaseForMilestone(deps, ctx, gpid, milestoneId);
   return { ...ctx, releaseFor: (id) => (id === milestoneId ? releaseId : ctx.releaseFor(id)) };
-}
-
-/**
- * Whether an event happened before the issue state last applied. Compared by whole seconds, because real
- * deliveries carry `YYYY-MM-DD HH:MM:SS UTC` while REST has milliseconds:
- *
- *   applied 12:00:00.400 (REST) ── event 12:00:00 (hook, may be a later edit in the same second) → not older
- *   applied 12:00:05.000        ── event 12:00:03                                              → older: skip
- */
-export function isOlder(eventAt: string, appliedAt: string): boolean {
-  return Math.floor(Date.parse(eventAt) / 1000) < Math.floor(Date.parse(appliedAt) / 1000);
 }
 
 function statusNotApplied(incidentId: number, wanted: number, actual: number): StatusNotAppliedError {

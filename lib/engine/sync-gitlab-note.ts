@@ -1,7 +1,7 @@
 import { CounterpartPendingError, RemoteNotFoundError } from '../domain/errors.js';
 import { fingerprint } from '../domain/fingerprint.js';
 import { keys, type LinkRecord } from '../domain/link.js';
-import { markersIn } from '../domain/markup.js';
+import { markersIn } from '../domain/marker.js';
 import { commentHtmlFor, type NoteView, noteRef } from '../domain/note-to-comment.js';
 import type { SyncCommandOf } from '../domain/sync-command.js';
 import { createOnce, pointerBack } from './create-once.js';

@@ -3,7 +3,7 @@ import type { SpiraRelease } from '../connectors/spira/spira-schemas.js';
 import { ConcurrencyConflictError, CounterpartPendingError, RemoteNotFoundError } from '../domain/errors.js';
 import { changedFields, fingerprintFields } from '../domain/fingerprint.js';
 import { keys, type LinkRecord } from '../domain/link.js';
-import { markersIn } from '../domain/markup.js';
+import { markersIn } from '../domain/marker.js';
 import { mergeFields, nextHashes } from '../domain/merge.js';
 import {
   MILESTONE_PAIRS,

@@ -1,7 +1,7 @@
 import type { GitLabNote } from '../connectors/gitlab/rest-schemas.js';
 import { commentRef, noteBodyFor } from '../domain/comment-to-note.js';
 import { keys } from '../domain/link.js';
-import { markersIn } from '../domain/markup.js';
+import { markersIn } from '../domain/marker.js';
 import type { SyncCommandOf } from '../domain/sync-command.js';
 import { createOnce } from './create-once.js';
 import type { SyncDeps, SyncOutcome } from './sync-deps.js';

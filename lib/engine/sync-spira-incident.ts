@@ -13,7 +13,7 @@ import {
 } from '../domain/incident-to-issue.js';
 import { incidentFields, issueFields } from '../domain/issue-to-incident.js';
 import { keys, type LinkRecord } from '../domain/link.js';
-import { markersIn } from '../domain/markup.js';
+import { markersIn } from '../domain/marker.js';
 import { mergeChanges, nextHashes, spiraFieldOf } from '../domain/merge.js';
 import type { SyncCommandOf } from '../domain/sync-command.js';
 import { createOnce } from './create-once.js';

@@ -2,10 +2,10 @@ import middy from '@middy/core';
 import { pollGitLabMilestones } from '../engine/poll-milestones.js';
 import { pollSpira } from '../engine/poll-spira.js';
 import { reconcileGitLab } from '../engine/reconcile-gitlab.js';
-import type { Runtime } from '../runtime/build-runtime.js';
+import type { PollerRuntime } from '../runtime/poller-runtime.js';
 
 /** The spira-poller Lambda (scheduled): queues Spira changes since each project's watermark; opt-in GitLab reconciliation. */
-export function createPollerHandler(runtime: () => Promise<Runtime>) {
+export function createPollerHandler(runtime: () => Promise<PollerRuntime>) {
   return middy(async (): Promise<{ queued: number }> => {
     const { poll, reconcile, milestones } = await runtime();
     const counts = [

@@ -2,10 +2,10 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { toHookRequest, toHttpResult } from '../aws/http-event.js';
 import { ingestGitLabEvent } from '../engine/ingest-gitlab-event.js';
-import type { Runtime } from '../runtime/build-runtime.js';
+import type { IngestRuntime } from '../runtime/ingest-runtime.js';
 
 /** The gitlab-webhook Lambda: check, parse, queue, answer fast (CONTRACT §3). */
-export function createWebhookHandler(runtime: () => Promise<Runtime>) {
+export function createWebhookHandler(runtime: () => Promise<IngestRuntime>) {
   const receive = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
     const { ingest } = await runtime();
     return toHttpResult(await ingestGitLabEvent(ingest, toHookRequest(event)));

@@ -2,10 +2,10 @@ import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambd
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { processSyncRecord } from '../engine/process-sync-record.js';
-import type { Runtime } from '../runtime/build-runtime.js';
+import type { WorkerRuntime } from '../runtime/worker-runtime.js';
 
 /** The sync-worker Lambda: applies each queued change; a failed record fails only the rest of its group. */
-export function createWorkerHandler(runtime: () => Promise<Runtime>) {
+export function createWorkerHandler(runtime: () => Promise<WorkerRuntime>) {
   const processor = new SqsFifoPartialProcessorAsync();
   const work = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     const { sync } = await runtime();

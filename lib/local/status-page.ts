@@ -2,7 +2,7 @@ import { readStatus, type StatusSnapshot, type StatusSources } from '../cli/stat
 import { openState, type StateLocation } from '../cli/sync-state.js';
 import type { ProjectConfig } from '../config/sync-config.js';
 import type { AuditEntry } from '../domain/audit.js';
-import { escapeHtml as esc } from '../domain/markup.js';
+import { escapeHtml as esc } from '../domain/marker.js';
 import type { Runtime } from '../runtime/build-runtime.js';
 import type { LocalRoutes } from './http-server.js';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { htmlToMarkdown, neutralizeForGitLab, stripOwnMarkdown } from '../../lib/domain/gitlab-text.js';
-import { markdownToSafeHtml, marker, markersIn } from '../../lib/domain/markup.js';
+import { marker, markersIn } from '../../lib/domain/marker.js';
+import { markdownToSafeHtml } from '../../lib/domain/markup.js';
 
 describe('Markdown → Spira HTML', () => {
   it('renders GitLab Markdown', () => {

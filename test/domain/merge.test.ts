@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mergeChanges, nextHashes } from '../../lib/domain/merge.js';
-import { isOlder } from '../../lib/engine/sync-gitlab-issue.js';
+import { isOlder } from '../../lib/domain/ordering.js';
 
 const at = { gitlab: '2026-11-25T10:00:05Z', spira: '2026-11-25T10:00:03Z' };
 

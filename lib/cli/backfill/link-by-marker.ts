@@ -4,7 +4,7 @@ import { RemoteNotFoundError } from '../../domain/errors.js';
 import { fingerprint, fingerprintFields } from '../../domain/fingerprint.js';
 import { incidentFields, issueFields } from '../../domain/issue-to-incident.js';
 import { keys } from '../../domain/link.js';
-import { markersIn } from '../../domain/markup.js';
+import { markersIn } from '../../domain/marker.js';
 import type { ProjectContext } from '../../engine/project-context.js';
 import { fieldsOf } from '../../engine/spira-writes.js';
 import { issueViewOf } from '../../engine/sync-gitlab-issue.js';

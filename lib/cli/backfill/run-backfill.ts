@@ -2,7 +2,7 @@ import type { ProjectConfig } from '../../config/sync-config.js';
 import type { ParkedMessage } from '../../domain/audit.js';
 import { isRetryable, RetryableError } from '../../domain/errors.js';
 import { keys } from '../../domain/link.js';
-import { markersIn } from '../../domain/markup.js';
+import { markersIn } from '../../domain/marker.js';
 import { auditKeyOf, deduplicationIdOf, type SyncCommand } from '../../domain/sync-command.js';
 import { applySyncCommand } from '../../engine/apply-sync-command.js';
 import type { ProjectContext } from '../../engine/project-context.js';

@@ -1,4 +1,10 @@
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { parseResponse } from '../connectors/http-errors.js';
 import { type AuditEntry, AuditEntrySchema } from '../domain/audit.js';
@@ -9,10 +15,14 @@ const AuditItemSchema = z.object({ pk: z.string(), entries: z.array(AuditEntrySc
 export const HISTORY_LIMIT = 200;
 export const RECENT_LIMIT = 100;
 
+const RecentSlotSchema = z.object({ pk: z.string(), n: z.number().int(), entry: AuditEntrySchema });
+
 /**
- * Append-only histories in single items: `audit#<item key>` per synced item and `recent#<spira project>`
- * for the project's latest activity (status page, `status`). Appends use `list_append`; trimming happens
- * on read, and an occasional rewrite keeps the stored list bounded.
+ * Histories: `audit#<item key>` per synced item, one item appended with `list_append` (an item's history
+ * is short, and reading it is one GetItem), and the project's latest activity (status page, `status`) as a
+ * ring of `RECENT_LIMIT` small slot items `recent#<project>#<n mod limit>` numbered by a counter item, so an
+ * append costs two ~1 KB writes however long the feed is (a single growing item is billed whole on every
+ * append).
  */
 export class DynamoAuditStore {
   constructor(
@@ -23,12 +33,23 @@ export class DynamoAuditStore {
   async record(itemKey: string, spiraProjectId: number, entry: AuditEntry): Promise<void> {
     await Promise.all([
       this.append(`audit#${itemKey}`, entry, HISTORY_LIMIT),
-      this.append(
-        `recent#${spiraProjectId}`,
-        { ...entry, detail: `${itemKey}: ${entry.detail}` },
-        RECENT_LIMIT,
-      ),
+      this.pushRecent(spiraProjectId, { ...entry, detail: `${itemKey}: ${entry.detail}` }),
     ]);
+  }
+
+  private async pushRecent(spiraProjectId: number, entry: AuditEntry): Promise<void> {
+    const { Attributes } = await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: `recent#${spiraProjectId}#seq` },
+        UpdateExpression: 'ADD n :one',
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    const n = Number(Attributes?.n);
+    const pk = `recent#${spiraProjectId}#${n % RECENT_LIMIT}`;
+    await this.db.send(new PutCommand({ TableName: this.table, Item: { pk, n, entry } }));
   }
 
   /** An item's history, oldest first. */
@@ -36,9 +57,22 @@ export class DynamoAuditStore {
     return this.read(`audit#${itemKey}`, HISTORY_LIMIT);
   }
 
-  /** A project's latest activity, newest first. */
+  /** A project's latest activity, newest first (one BatchGetItem of the ring's slots). */
   async recent(spiraProjectId: number): Promise<AuditEntry[]> {
-    return (await this.read(`recent#${spiraProjectId}`, RECENT_LIMIT)).reverse();
+    const Keys = Array.from({ length: RECENT_LIMIT }, (_, slot) => ({
+      pk: `recent#${spiraProjectId}#${slot}`,
+    }));
+    const slots: z.infer<typeof RecentSlotSchema>[] = [];
+    let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = { [this.table]: { Keys } };
+    while (request && Object.keys(request).length > 0) {
+      const { Responses, UnprocessedKeys } = await this.db.send(
+        new BatchGetCommand({ RequestItems: request }),
+      );
+      for (const item of Responses?.[this.table] ?? [])
+        slots.push(parseResponse(RecentSlotSchema, item, `DynamoDB item ${item.pk}`));
+      request = UnprocessedKeys as typeof request;
+    }
+    return slots.sort((a, b) => b.n - a.n).map((slot) => slot.entry);
   }
 
   private async append(pk: string, entry: AuditEntry, limit: number): Promise<void> {

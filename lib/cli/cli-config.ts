@@ -3,8 +3,9 @@ import { resolve } from 'node:path';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { type ResolvedConfig, resolveSecrets, type SsmReader } from '../config/secrets.js';
 import { loadSyncConfig, type ProjectConfig, type SyncConfig } from '../config/sync-config.js';
-import { GitLabClient } from '../connectors/gitlab/gitlab-client.js';
-import { SpiraClient } from '../connectors/spira/spira-client.js';
+import type { GitLabClient } from '../connectors/gitlab/gitlab-client.js';
+import type { SpiraClient } from '../connectors/spira/spira-client.js';
+import { apiClientsOf } from '../runtime/clients.js';
 import { CliError, type CliIo } from './io.js';
 import { isRunning, readLocalEndpoints } from './local-endpoints.js';
 import { dataDirOf, type GlobalOptions } from './sync-state.js';
@@ -61,16 +62,9 @@ export async function loadCliConfig(options: GlobalOptions, io: CliIo): Promise<
   return { path, config, resolved };
 }
 
-/** The two REST clients of a resolved config. */
+/** The two REST clients of a resolved config (the same builder the functions use). */
 export function connect(config: ResolvedConfig): { gitlab: GitLabClient; spira: SpiraClient } {
-  return {
-    gitlab: new GitLabClient({ baseUrl: config.gitlab.baseUrl, token: config.gitlab.token }),
-    spira: new SpiraClient({
-      baseUrl: config.spira.baseUrl,
-      username: config.spira.username,
-      apiKey: config.spira.apiKey,
-    }),
-  };
+  return apiClientsOf(config);
 }
 
 /** A project's full GitLab path: `gitlabProject` under `gitlab.account`, unless it is a full path already. */

@@ -131,11 +131,13 @@ describe('a worker that crashes between its steps never duplicates', () => {
 describe('sync-worker handler with a crafted SQS batch', () => {
   let h: Harness;
   let failNext = false;
+  let waitFor: ((key: string) => Promise<void>) | undefined;
   beforeAll(async () => {
     // No webhook: only the crafted batch below touches these issues (FIFO never runs one group twice at once).
     h = await startHarness({
       noHook: true,
-      fault: (point) => {
+      fault: async (point, key) => {
+        if (point === 'after-complete') await waitFor?.(key);
         if (failNext && point === 'after-claim') {
           failNext = false;
           throw new Error('transient');
@@ -196,4 +198,54 @@ describe('sync-worker handler with a crafted SQS batch', () => {
     expect(names).toContain('Batch B');
     expect(names).not.toContain('Batch A');
   });
+
+  it('runs the message groups of one batch side by side', async () => {
+    const gpid = h.world.gitlabProjectId;
+    const [a, b] = await Promise.all(
+      ['Side A', 'Side B'].map(
+        async (title) => (await h.gitlabAs('fred', 'POST', `projects/${gpid}/issues`, { title })).json,
+      ),
+    );
+    let releaseA: () => void = () => {};
+    const bDone = new Promise<void>((ok) => {
+      releaseA = ok;
+    });
+    // Group A waits until group B has created its incident: a one-group-at-a-time worker would never finish.
+    waitFor = async (key) => {
+      if (key.endsWith(`#${a.iid}`)) await bDone;
+      if (key.endsWith(`#${b.iid}`)) releaseA();
+    };
+    const body = (iid: number) =>
+      JSON.stringify({
+        v: 1,
+        kind: 'gitlab.issue',
+        spiraProjectId: h.world.spiraProjectId,
+        gitlabProjectId: gpid,
+        iid,
+        eventAt: '2026-11-25T01:00:00Z',
+      });
+    const record = (id: string, group: string, iid: number) =>
+      ({
+        messageId: id,
+        receiptHandle: `r-${id}`,
+        body: body(iid),
+        attributes: { ApproximateReceiveCount: '1', MessageGroupId: group },
+        messageAttributes: {},
+        md5OfBody: '',
+        eventSource: 'aws:sqs',
+        eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:q.fifo',
+        awsRegion: 'us-east-1',
+      }) as unknown as SQSEvent['Records'][number];
+
+    const handler = createWorkerHandler(async () => h.local.runtime);
+    const response = await handler({ Records: [record('sa', 'gSA', a.iid), record('sb', 'gSB', b.iid)] }, {
+      getRemainingTimeInMillis: () => 60_000,
+    } as Context);
+    waitFor = undefined;
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(h.spira.incidents(h.world.spiraProjectId).map((i) => i.Name)).toEqual(
+      expect.arrayContaining(['Side A', 'Side B']),
+    );
+  }, 15_000);
 });

@@ -19,6 +19,8 @@ export const LinkRecordSchema = z.object({
   /** Hashes per field of what we last saw or wrote on each side. */
   gitlabHashes: z.record(z.string(), z.string()).optional(),
   spiraHashes: z.record(z.string(), z.string()).optional(),
+  /** The queue message whose attempt made the claim (its own retries may take the claim over). */
+  claimant: z.string().optional(),
   /** When the source change last applied happened (ISO), for skipping stale events. */
   appliedEventAt: z.string().optional(),
 });

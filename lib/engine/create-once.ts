@@ -23,11 +23,8 @@ export interface OnceDeps {
    * adopting or creating. Longer than the worker's timeout (60 s in AWS); an older one is a crashed attempt.
    */
   claimLeaseMs?: number;
-}
-
-/** Whether a pending claim made by another attempt has outlived its lease (that attempt crashed). */
-function leaseExpired(record: LinkRecord, deps: OnceDeps): boolean {
-  return Date.now() - Date.parse(record.claimedAt) >= (deps.claimLeaseMs ?? 90_000);
+  /** The queue message being handled: a pending claim it made on an earlier, failed receive is its own. */
+  claimant?: string;
 }
 
 /** The completed record, and the counterpart when this call created or adopted it. */
@@ -52,25 +49,35 @@ export async function createOnce<T>(
   if (found?.state === 'linked') return { record: found, created: false };
   let record = found;
   let target: T | undefined;
-  let mine = false;
+  let fresh = false;
   if (!record) {
-    const claim = await links.claim(pk, init);
+    const claim = await links.claim(pk, deps.claimant ? { ...init, claimant: deps.claimant } : init);
     record = claim.record;
     if (!claim.claimed && record.state === 'linked') return { record, created: false };
-    mine = claim.claimed;
+    fresh = claim.claimed;
     if (!claim.claimed) target = await effect.adopt(record);
   } else {
     target = await effect.adopt(record);
   }
-  if (target === undefined && !mine && !leaseExpired(record, deps)) {
-    // Someone else holds a live claim (another item's message creating the same milestone, say): let it finish.
-    throw new CounterpartPendingError(
+  // An earlier receive of this same message made the claim and failed: it is over, so this retry goes on.
+  const mine = fresh || (deps.claimant !== undefined && record.claimant === deps.claimant);
+  const leaseLeftMs = Date.parse(record.claimedAt) + (deps.claimLeaseMs ?? 90_000) - Date.now();
+  if (target === undefined && !mine && leaseLeftMs > 0) {
+    // Another message holds a live claim (another item creating the same milestone, say): come back when its
+    // lease ends, so that waiting does not use up the receives that lead to the dead-letter queue.
+    const error = new CounterpartPendingError(
       `${pk} is being created by another attempt (claimed ${record.claimedAt})`,
     );
+    error.retryAfterSeconds = Math.ceil(leaseLeftMs / 1000);
+    throw error;
   }
-  // Take a crashed attempt's claim over (version-checked, so two retries cannot both go on).
-  if (!mine && target === undefined)
-    record = await links.save({ ...record, claimedAt: new Date().toISOString() });
+  // Take an expired or own claim over (version-checked, so two retries cannot both go on).
+  if (target === undefined && !fresh)
+    record = await links.save({
+      ...record,
+      claimedAt: new Date().toISOString(),
+      ...(deps.claimant ? { claimant: deps.claimant } : {}),
+    });
   await fault('after-claim', pk);
   const created = target === undefined;
   target ??= await effect.create();

@@ -28,7 +28,7 @@ export async function processSyncRecord(
   let command: SyncCommand | undefined;
   try {
     command = parseCommand(record.body);
-    const outcome = await applySyncCommand(deps, command);
+    const outcome = await applySyncCommand({ ...deps, claimant: record.messageId }, command);
     deps.log.info('applied', { messageId: record.messageId, kind: command.kind, ...outcome });
     const detail =
       outcome.action === 'skipped'

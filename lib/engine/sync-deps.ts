@@ -17,8 +17,9 @@ export interface SyncDeps {
   /** What a deleted Spira incident does to its issue (config `spira.onIncidentDeleted`). */
   onIncidentDeleted: 'note' | 'close' | 'ignore';
   fault?: FaultHook;
-  /** See `OnceDeps.claimLeaseMs`. */
+  /** See `OnceDeps.claimLeaseMs` and `OnceDeps.claimant`. */
   claimLeaseMs?: number;
+  claimant?: string;
 }
 
 /** What applying one command did, for logs, audit and tests. */

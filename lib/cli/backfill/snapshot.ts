@@ -1,19 +1,12 @@
 import type { ProjectConfig } from '../../config/sync-config.js';
 import type { GitLabIssue } from '../../connectors/gitlab/rest-schemas.js';
 import type { SpiraFilter, SpiraIncident } from '../../connectors/spira/spira-schemas.js';
+import type { SpiraPort } from '../../ports/sync-ports.js';
 
 /** The reads a snapshot needs (a real client, also during a dry run). */
 export interface SnapshotReads {
   gitlab: { issuesUpdatedAfter(projectId: number, after: string, page: number): Promise<GitLabIssue[]> };
-  spira: {
-    searchIncidents(
-      projectId: number,
-      filters: SpiraFilter[],
-      startRow: number,
-      rows: number,
-      sortBy: string,
-    ): Promise<SpiraIncident[]>;
-  };
+  spira: Pick<SpiraPort, 'searchIncidents'>;
 }
 
 /** Everything a backfill looks at in one project, read once before anything is applied. */

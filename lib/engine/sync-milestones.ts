@@ -19,7 +19,7 @@ import {
   releaseRef,
 } from '../domain/milestone-release.js';
 import type { SyncCommandOf } from '../domain/sync-command.js';
-import { createOnce } from './create-once.js';
+import { createOnce, pointerBack } from './create-once.js';
 import type { ProjectContext } from './project-context.js';
 import type { SyncDeps, SyncOutcome } from './sync-deps.js';
 
@@ -67,13 +67,9 @@ async function pairOf(
     create: async () => configured.spiraReleaseId,
     idOf: String,
   });
-  await deps.links.overwrite({
-    ...init,
-    pk: keys.spiraRelease(init.spiraProjectId, configured.spiraReleaseId),
-    state: 'linked',
-    version: 0,
-    claimedAt: record.claimedAt,
-    targetId: key,
+  await pointerBack(deps.links, key, keys.spiraRelease(init.spiraProjectId, configured.spiraReleaseId), {
+    spiraProjectId: init.spiraProjectId,
+    gitlabProjectId: gpid,
   });
   return record;
 }
@@ -115,15 +111,11 @@ export async function syncGitLabMilestone(
         return deps.spira.createRelease(pid, newReleaseFor(milestone, ctx.project.releaseTypeId, taken));
       },
       idOf: String,
-      beforeComplete: async (releaseId, claim) => {
-        await deps.links.overwrite({
-          pk: keys.spiraRelease(pid, releaseId),
-          state: 'linked',
-          version: 0,
-          claimedAt: claim.claimedAt,
-          targetId: key,
-        });
-      },
+      beforeComplete: (releaseId) =>
+        pointerBack(deps.links, key, keys.spiraRelease(pid, releaseId), {
+          spiraProjectId: pid,
+          gitlabProjectId: gpid,
+        }),
     },
   );
   if (!result.created && result.target === undefined)

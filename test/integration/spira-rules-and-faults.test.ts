@@ -130,7 +130,8 @@ describe('a worker that crashes between its steps never duplicates', () => {
 
 describe('sync-worker handler with a crafted SQS batch', () => {
   let h: Harness;
-  let failNext = false;
+  // The issue whose claim fails once (groups of a batch run side by side, so the fault names its item).
+  let failKey: string | undefined;
   let waitFor: ((key: string) => Promise<void>) | undefined;
   beforeAll(async () => {
     // No webhook: only the crafted batch below touches these issues (FIFO never runs one group twice at once).
@@ -138,8 +139,8 @@ describe('sync-worker handler with a crafted SQS batch', () => {
       noHook: true,
       fault: async (point, key) => {
         if (point === 'after-complete') await waitFor?.(key);
-        if (failNext && point === 'after-claim') {
-          failNext = false;
+        if (failKey && point === 'after-claim' && key === failKey) {
+          failKey = undefined;
           throw new Error('transient');
         }
       },
@@ -180,7 +181,7 @@ describe('sync-worker handler with a crafted SQS batch', () => {
       eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:q.fifo',
       awsRegion: 'us-east-1',
     });
-    failNext = true;
+    failKey = `gl-issue#${gpid}#${a.iid}`;
     const batch = {
       Records: [
         record('bad', 'g0', '{"v":1,"kind":"gitlab.issue"}'),

@@ -43,6 +43,7 @@ export async function processSyncRecord(
       detail,
       messageId: record.messageId,
     });
+    await deps.fault?.('before-ack', auditKeyOf(command));
     return outcome;
   } catch (error) {
     if (!(error instanceof PermanentError)) {

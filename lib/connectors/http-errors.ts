@@ -35,7 +35,9 @@ export function toDomainError(system: 'gitlab' | 'spira', what: string, error: u
     if (status === 404) return new RemoteNotFoundError(system, detail, status, { cause: error });
     if (status === 409 && system === 'spira') return new ConcurrencyConflictError(detail, { cause: error });
     if (status === 429 || status === 408 || status >= 500) {
-      const wait = retryAfterSeconds(error.response.headers);
+      // GitLab sends RateLimit-Reset on every answer: it only says when to come back on a 429.
+      const { headers } = error.response;
+      const wait = retryAfterSeconds(status === 429 ? headers : { 'retry-after': headers['retry-after'] });
       return new RemoteRetryableError(system, detail, status, { cause: error, retryAfterSeconds: wait });
     }
     return new RemotePermanentError(system, detail, status, { cause: error });

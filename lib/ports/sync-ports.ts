@@ -70,5 +70,10 @@ export interface Log {
  * Named points between the worker's steps where a test can make it crash (claim → create → complete →
  * fingerprint → ack). Production passes nothing.
  */
-export type FaultPoint = 'after-claim' | 'after-create' | 'after-complete' | 'after-fingerprint' | 'before-ack';
+export type FaultPoint =
+  | 'after-claim'
+  | 'after-create'
+  | 'after-complete'
+  | 'after-fingerprint'
+  | 'before-ack';
 export type FaultHook = (point: FaultPoint, key: string) => void | Promise<void>;

@@ -70,6 +70,29 @@ export function newIssueFor(incident: IncidentView, ctx: IncidentContext): GitLa
   };
 }
 
+/**
+ * The issue as our create (and close) left it, over `found`: the baseline of an adopted issue, so that what a
+ * person changed on it after the create still counts as a GitLab change.
+ */
+export function issueAsCreated(incident: IncidentView, ctx: IncidentContext, found: IssueView): IssueView {
+  const body = newIssueFor(incident, ctx);
+  const assignees = assigneeIds(incident, ctx);
+  const milestone = milestoneId(incident, ctx);
+  return {
+    ...found,
+    title: body.title ?? found.title,
+    description: body.description ?? found.description,
+    state: issueStateFor(incident, ctx.statuses) ?? 'opened',
+    labels: body.labels ? body.labels.split(',') : [],
+    ...(assignees === undefined
+      ? {}
+      : {
+          assigneeUsername: assignees.length ? ctx.users.gitlabUsernameFor(incident.OwnerId ?? 0) : undefined,
+        }),
+    ...(milestone === undefined ? {} : { milestoneId: milestone }),
+  };
+}
+
 /** The GitLab state an incident's status maps to. */
 export function issueStateFor(
   incident: IncidentView,

@@ -75,7 +75,8 @@ export function gitlabFieldOf(field: IncidentField): IssueField {
 /**
  * Hashes to record after a sync: the current hash for `fields`, the recorded one for every other field (a
  * change not carried across now — it lost a conflict, or it belongs to the other direction — stays visible
- * as a change), and the current hash where nothing was recorded yet.
+ * as a change). A field with no recorded hash gets one only when it is in `fields`: until then it counts as
+ * changed on both sides.
  */
 export function nextHashes(
   recorded: Record<string, string> | undefined,
@@ -83,7 +84,25 @@ export function nextHashes(
   fields: readonly string[],
 ): Record<string, string> {
   const next: Record<string, string> = {};
-  for (const [key, hash] of Object.entries(current))
-    next[key] = fields.includes(key) || recorded?.[key] === undefined ? hash : recorded[key];
+  for (const [key, hash] of Object.entries(current)) {
+    const kept = fields.includes(key) ? hash : recorded?.[key];
+    if (kept !== undefined) next[key] = kept;
+  }
   return next;
+}
+
+/**
+ * The baseline of a pair adopted after a crashed create, when what was synced before is unknown: the hashes
+ * of the fields both sides agree on. A field they disagree on gets none, so it counts as changed on both
+ * sides and the later change wins (recorded as a conflict).
+ */
+export function agreedHashes(
+  now: { gitlab: Record<IssueField, string>; spira: Record<IncidentField, string> },
+  agrees: (gitlabField: IssueField, spiraField: IncidentField) => boolean,
+): { gitlabHashes: Record<string, string>; spiraHashes: Record<string, string> } {
+  const kept = FIELD_PAIRS.filter(([g, s]) => agrees(g, s));
+  return {
+    gitlabHashes: Object.fromEntries(kept.map(([g]) => [g, now.gitlab[g]])),
+    spiraHashes: Object.fromEntries(kept.map(([, s]) => [s, now.spira[s]])),
+  };
 }

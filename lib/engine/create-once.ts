@@ -12,6 +12,11 @@ export interface OnceEffect<T> {
   idOf(target: T): string;
   /** Records written after the counterpart exists and before the claim completes (reverse pointers, pair). */
   beforeComplete?(target: T, claim: LinkRecord): Promise<void>;
+  /**
+   * Fields saved with the completion itself (the hashes of what was synced), so that a link is never linked
+   * without them. `adopted` tells a counterpart found by `adopt` from one made by this call.
+   */
+  completeWith?(target: T, claim: LinkRecord, adopted: boolean): Promise<Partial<LinkRecord>>;
 }
 
 /** What createOnce needs: the store, the test fault hook, and how long a claim protects its creator. */
@@ -83,7 +88,8 @@ export async function createOnce<T>(
   target ??= await effect.create();
   await fault('after-create', pk);
   await effect.beforeComplete?.(target, record);
-  const linked = await links.save({ ...record, state: 'linked', targetId: effect.idOf(target) });
+  const extra = (await effect.completeWith?.(target, record, !created)) ?? {};
+  const linked = await links.save({ ...record, ...extra, state: 'linked', targetId: effect.idOf(target) });
   await fault('after-complete', pk);
   return { record: linked, created, target };
 }

@@ -31,12 +31,17 @@ export async function updateIncident(
   throw new ConcurrencyConflictError(`incident ${first.IncidentId} kept changing`);
 }
 
-/** Finds an incident created since `since` whose description carries `ref` (an orphan of a crashed attempt). */
+/**
+ * Finds an incident created since `since` (about when the claim was made) whose description carries `ref`:
+ * the orphan of a crashed attempt. Failing that, the first unmarked one `isOrphan` accepts (its marker was
+ * replaced by a person before the retry).
+ */
 export async function findIncidentByMarker(
   spira: SpiraPort,
   projectId: number,
   ref: string,
   since: string,
+  isOrphan: (incident: SpiraIncident) => Promise<boolean> = async () => false,
 ): Promise<number | undefined> {
   const start = new Date(Date.parse(since) - 5 * 60_000).toISOString();
   const filters = [
@@ -45,12 +50,16 @@ export async function findIncidentByMarker(
       DateRangeValue: { StartDate: start, EndDate: null, ConsiderTimes: true },
     },
   ];
+  const unmarked: SpiraIncident[] = [];
   for (let row = 1; ; row += 500) {
     const page = await spira.searchIncidents(projectId, filters, row, 500, 'CreationDate');
     const hit = page.find((incident) => markersIn(incident.Description).includes(ref));
     if (hit) return hit.IncidentId;
-    if (page.length < 500) return undefined;
+    unmarked.push(...page.filter((incident) => markersIn(incident.Description).length === 0));
+    if (page.length < 500) break;
   }
+  for (const incident of unmarked) if (await isOrphan(incident)) return incident.IncidentId;
+  return undefined;
 }
 
 /** Finds a comment of an incident that carries `ref`. */

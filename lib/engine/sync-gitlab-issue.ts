@@ -1,4 +1,5 @@
 import type { GitLabIssue } from '../connectors/gitlab/rest-schemas.js';
+import type { SpiraIncident } from '../connectors/spira/spira-schemas.js';
 import { CounterpartPendingError, RemoteNotFoundError, StatusNotAppliedError } from '../domain/errors.js';
 import { changedFields, fingerprintFields } from '../domain/fingerprint.js';
 import {
@@ -8,11 +9,12 @@ import {
   incidentPatchFor,
   issueFields,
   issueRef,
+  type NewIncidentFields,
   newIncidentFor,
 } from '../domain/issue-to-incident.js';
 import { keys, type LinkRecord } from '../domain/link.js';
 import { markersIn } from '../domain/marker.js';
-import { type Conflict, mergeChanges, nextHashes, spiraFieldOf } from '../domain/merge.js';
+import { agreedHashes, type Conflict, mergeChanges, nextHashes, spiraFieldOf } from '../domain/merge.js';
 import { isOlder } from '../domain/ordering.js';
 import type { SyncCommandOf } from '../domain/sync-command.js';
 import { createOnce, pointerBack } from './create-once.js';
@@ -60,54 +62,79 @@ export async function syncGitLabIssue(
   });
   if (!rest) return { action: 'skipped', reason: 'issue no longer exists in GitLab' };
   const issue = issueViewOf(rest);
-  if (
-    markersIn(issue.description).some((ref) => ref.startsWith('spira-incident:')) &&
-    !(await deps.links.get(key))
-  ) {
+  const byUs = issue.author.username.toLowerCase() === projectCtx.syncUsername.toLowerCase();
+  if (!known && (markersIn(issue.description).some((ref) => ref.startsWith('spira-incident:')) || byUs)) {
     // We made this issue from a Spira incident and have not recorded the pair yet: never make a second incident.
+    // The author is checked too: a person may have replaced the description (and its marker) meanwhile.
     throw new CounterpartPendingError(`issue ${iid} was created from Spira; its link is not recorded yet`);
   }
   const ctx = await withReleaseOf(deps, projectCtx, gitlabProjectId, issue.milestoneId);
-  const { record, created } = await createOnce(
+  const wanted = newIncidentFor(issue, ctx);
+  let stored: SpiraIncident | undefined;
+  const { record, created, target } = await createOnce(
     deps,
     key,
     { gitlabProjectId, spiraProjectId: pid },
     {
-      adopt: (claim) => findIncidentByMarker(deps.spira, pid, issueRef(issue), claim.claimedAt),
-      create: () => deps.spira.createIncident(pid, newIncidentFor(issue, ctx)),
+      adopt: (claim) =>
+        findIncidentByMarker(deps.spira, pid, issueRef(issue), claim.claimedAt, async (incident) =>
+          isOrphanOf(deps, wanted, incident),
+        ),
+      create: () => deps.spira.createIncident(pid, wanted),
       idOf: String,
       beforeComplete: (id, claim) =>
         pointerBack(deps.links, claim.pk, keys.spiraIncident(pid, id), {
           spiraProjectId: pid,
           gitlabProjectId,
         }),
+      completeWith: async (id, _claim, adopted) => {
+        stored = await deps.spira.incident(pid, id);
+        return baselineOf(issue, wanted, stored, adopted, ctx);
+      },
     },
   );
-  return created ? afterCreate(deps, record, issue, ctx) : applyChanges(deps, record, issue, ctx);
+  // An adopted incident goes through the merge for the fields its baseline left out.
+  if (!created) return applyChanges(deps, record, issue, ctx);
+  await deps.fault?.('after-fingerprint', record.pk);
+  const kept = (stored as SpiraIncident).IncidentStatusId;
+  if (kept !== wanted.IncidentStatusId) throw statusNotApplied(Number(target), wanted.IncidentStatusId, kept);
+  return { action: 'created', target: `incident ${target}` };
 }
 
-async function afterCreate(
-  deps: SyncDeps,
-  record: LinkRecord,
+/** An unmarked incident no link knows, with the name we gave ours: ours, after a person replaced its text. */
+async function isOrphanOf(deps: SyncDeps, wanted: NewIncidentFields, incident: SpiraIncident) {
+  if (incident.Name !== wanted.Name) return false;
+  return !(await deps.links.get(keys.spiraIncident(incident.ProjectId, incident.IncidentId)));
+}
+
+/**
+ * The hashes saved with the completion. The create answer echoes our request, not what Spira stored, so a
+ * made incident is baselined as read back (a refused status keeps no hash: a replay after the template is
+ * fixed tries again). An adopted one may have been changed on either side since it was made: only the
+ * fields where it is what the issue asks for now are baselined.
+ */
+function baselineOf(
   issue: IssueView,
+  wanted: NewIncidentFields,
+  stored: SpiraIncident,
+  adopted: boolean,
   ctx: ProjectContext,
-): Promise<SyncOutcome> {
-  // The create answer echoes our request, not what Spira stored: read it back (status may have been refused).
-  const incident = await deps.spira.incident(ctx.project.spiraProjectId, Number(record.targetId));
-  const wanted = newIncidentFor(issue, ctx).IncidentStatusId;
-  const refused = incident.IncidentStatusId !== wanted;
-  const gitlabHashes = fingerprintFields(issueFields(issue, ctx.labels));
-  const spiraHashes = fingerprintFields(incidentFields(fieldsOf(incident), ctx));
-  // A refused state keeps no hash, so a replay after the template is fixed tries again.
-  const { state, ...rest } = gitlabHashes;
-  await saveHashes(
-    deps,
-    { ...record, appliedEventAt: issue.updatedAt },
-    refused ? rest : gitlabHashes,
-    spiraHashes,
+): Partial<LinkRecord> {
+  const read = fieldsOf(stored);
+  const now = {
+    gitlab: fingerprintFields(issueFields(issue, ctx.labels)),
+    spira: fingerprintFields(incidentFields(read, ctx)),
+  };
+  const asked = fingerprintFields(incidentFields({ ...read, ...definedOf(wanted) }, ctx));
+  const refused = stored.IncidentStatusId !== wanted.IncidentStatusId;
+  const hashes = agreedHashes(now, (g, s) =>
+    adopted ? asked[s] === now.spira[s] : !(refused && g === 'state'),
   );
-  if (refused) throw statusNotApplied(incident.IncidentId, wanted, incident.IncidentStatusId);
-  return { action: 'created', target: `incident ${incident.IncidentId}` };
+  return { appliedEventAt: issue.updatedAt, ...hashes };
+}
+
+function definedOf<T extends object>(from: T): Partial<T> {
+  return Object.fromEntries(Object.entries(from).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
 async function applyChanges(

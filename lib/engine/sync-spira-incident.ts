@@ -7,6 +7,7 @@ import {
   type IncidentContext,
   type IncidentView,
   incidentRef,
+  issueAsCreated,
   issuePatchFor,
   issueStateFor,
   newIssueFor,
@@ -14,7 +15,7 @@ import {
 import { incidentFields, issueFields } from '../domain/issue-to-incident.js';
 import { keys, type LinkRecord } from '../domain/link.js';
 import { markersIn } from '../domain/marker.js';
-import { mergeChanges, nextHashes, spiraFieldOf } from '../domain/merge.js';
+import { agreedHashes, mergeChanges, nextHashes, spiraFieldOf } from '../domain/merge.js';
 import type { SyncCommandOf } from '../domain/sync-command.js';
 import { createOnce } from './create-once.js';
 import type { ProjectContext } from './project-context.js';
@@ -37,7 +38,7 @@ export async function syncSpiraIncident(deps: SyncDeps, command: Command): Promi
   const view = incidentViewOf(incident);
   const ctx = await withMilestoneOf(deps, projectCtx, gitlabProjectId, view.ResolvedReleaseId);
   const pairKey = await pairKeyOf(deps, command, incident);
-  if (pairKey === undefined) return createIssue(deps, command, view, ctx);
+  if (pairKey === undefined) return createIssue(deps, command, view, incident.LastUpdateDate, ctx);
   const pair = await deps.links.get(pairKey);
   if (pair?.state !== 'linked' || pair.spiraHashes === undefined) {
     throw new CounterpartPendingError(
@@ -118,20 +119,24 @@ async function createIssue(
   deps: SyncDeps,
   command: Command,
   incident: IncidentView,
+  lastUpdate: string,
   ctx: ProjectContext,
 ): Promise<SyncOutcome> {
   const { gitlabProjectId: gpid, spiraProjectId: pid } = command;
   const ictx = contextFor(deps, ctx);
   const ref = incidentRef(incident);
+  let adopted: GitLabIssue | undefined;
   const result = await createOnce<GitLabIssue>(
     deps,
     keys.spiraIncident(pid, incident.incidentId),
     { spiraProjectId: pid, gitlabProjectId: gpid },
     {
       adopt: async (claim) => {
-        const since = new Date(Date.parse(claim.claimedAt) - 5 * 60_000).toISOString();
-        const issues = await deps.gitlab.issuesCreatedAfter(gpid, since);
-        return issues.find((issue) => markersIn(issue.description).includes(ref));
+        const found = await adoptableIssue(deps, ctx, gpid, claim, ref, incident.Name);
+        if (found) adopted = found;
+        // A create that made the issue but crashed before closing it is finished here.
+        if (found?.state !== 'opened' || issueStateFor(incident, ctx.statuses) !== 'closed') return found;
+        return deps.gitlab.updateIssue(gpid, found.iid, { state_event: 'close' });
       },
       create: async () => {
         const created = await deps.gitlab.createIssue(gpid, newIssueFor(incident, ictx));
@@ -140,8 +145,17 @@ async function createIssue(
         return deps.gitlab.updateIssue(gpid, created.iid, { state_event: 'close' });
       },
       idOf: (issue) => keys.gitlabIssue(gpid, issue.iid),
-      beforeComplete: (issue, claim) =>
-        deps.links.overwrite({
+      beforeComplete: (issue, claim) => {
+        const found = issueViewOf(issue);
+        const now = {
+          gitlab: fingerprintFields(issueFields(found, ctx.labels)),
+          spira: fingerprintFields(incidentFields(incident, ctx)),
+        };
+        // An adopted issue may have been changed on either side since it was made: only the fields where it is
+        // what the incident asks for now are baselined; the others go through the merge below.
+        const asked = fingerprintFields(issueFields(issueAsCreated(incident, ictx, found), ctx.labels));
+        const hashes = agreedHashes(now, (g) => issue !== adopted || asked[g] === now.gitlab[g]);
+        return deps.links.overwrite({
           pk: keys.gitlabIssue(gpid, issue.iid),
           state: 'linked',
           version: 0,
@@ -150,13 +164,42 @@ async function createIssue(
           counterpart: claim.pk,
           spiraProjectId: pid,
           gitlabProjectId: gpid,
-          gitlabHashes: fingerprintFields(issueFields(issueViewOf(issue), ctx.labels)),
-          spiraHashes: fingerprintFields(incidentFields(incident, ctx)),
-        }),
+          ...hashes,
+        });
+      },
     },
   );
+  if (result.target !== undefined && !result.created) {
+    const pair = await deps.links.get(keys.gitlabIssue(gpid, result.target.iid));
+    if (pair) return pushChanges(deps, pair, incident, lastUpdate, ctx);
+  }
   if (!result.created) return { action: 'skipped', reason: `already linked to ${result.record.targetId}` };
   return { action: 'created', target: `issue ${result.record.targetId}` };
+}
+
+/**
+ * The issue a crashed attempt made for this incident: the one carrying its marker or, when a person replaced
+ * the description before the retry, one the sync user created since the claim, with the incident's name,
+ * that no marker or link gives to another item. The author and creation time are not editable.
+ */
+async function adoptableIssue(
+  deps: SyncDeps,
+  ctx: ProjectContext,
+  gpid: number,
+  claim: LinkRecord,
+  ref: string,
+  name: string,
+): Promise<GitLabIssue | undefined> {
+  const since = new Date(Date.parse(claim.claimedAt) - 5 * 60_000).toISOString();
+  const issues = await deps.gitlab.issuesCreatedAfter(gpid, since);
+  const marked = issues.find((issue) => markersIn(issue.description).includes(ref));
+  if (marked) return marked;
+  for (const issue of issues) {
+    if (issue.author.username.toLowerCase() !== ctx.syncUsername.toLowerCase()) continue;
+    if (issue.title !== name.slice(0, 255) || markersIn(issue.description).length > 0) continue;
+    if (!(await deps.links.get(keys.gitlabIssue(gpid, issue.iid)))) return issue;
+  }
+  return undefined;
 }
 
 async function pushChanges(

@@ -28,11 +28,9 @@ describe('three-way merge', () => {
   });
 
   it('records current hashes only for carried fields and keeps the others visible as changes', () => {
-    expect(nextHashes({ a: '1', b: '2' }, { a: 'x', b: 'y', c: 'z' }, ['a'])).toEqual({
-      a: 'x',
-      b: '2',
-      c: 'z',
-    });
+    // c has no baseline (an adopted pair's disagreement): it stays without one until it is carried.
+    expect(nextHashes({ a: '1', b: '2' }, { a: 'x', b: 'y', c: 'z' }, ['a'])).toEqual({ a: 'x', b: '2' });
+    expect(nextHashes({ a: '1' }, { a: 'x', c: 'z' }, ['c'])).toEqual({ a: '1', c: 'z' });
   });
 });
 

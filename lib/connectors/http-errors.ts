@@ -32,22 +32,33 @@ export function toDomainError(system: 'gitlab' | 'spira', what: string, error: u
   if (error instanceof HTTPError) {
     const status = error.response.statusCode;
     const detail = `${system} ${what}: HTTP ${status} ${summarise(error.response.body)}`;
-    if (status === 404) return new RemoteNotFoundError(system, detail, status, { cause: error });
-    if (status === 409 && system === 'spira') return new ConcurrencyConflictError(detail, { cause: error });
+    if (status === 404) return new RemoteNotFoundError(system, detail, status, { cause: bare(error) });
+    if (status === 409 && system === 'spira')
+      return new ConcurrencyConflictError(detail, { cause: bare(error) });
     if (status === 429 || status === 408 || status >= 500) {
       // GitLab sends RateLimit-Reset on every answer: it only says when to come back on a 429.
       const { headers } = error.response;
       const wait = retryAfterSeconds(status === 429 ? headers : { 'retry-after': headers['retry-after'] });
-      return new RemoteRetryableError(system, detail, status, { cause: error, retryAfterSeconds: wait });
+      return new RemoteRetryableError(system, detail, status, {
+        cause: bare(error),
+        retryAfterSeconds: wait,
+      });
     }
-    return new RemotePermanentError(system, detail, status, { cause: error });
+    return new RemotePermanentError(system, detail, status, { cause: bare(error) });
   }
   if (error instanceof RequestError) {
     return new RemoteRetryableError(system, `${system} ${what}: ${error.code ?? error.message}`, undefined, {
-      cause: error,
+      cause: bare(error),
     });
   }
   return error instanceof Error ? error : new Error(String(error));
+}
+
+/** got's errors carry the request options, credentials included: a cause keeps only their name and message. */
+function bare(error: Error): Error {
+  const copy = new Error(error.message);
+  copy.name = error.name;
+  return copy;
 }
 
 function summarise(body: unknown): string {

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { inspect } from 'node:util';
 import got from 'got';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toDomainError } from '../../lib/connectors/http-errors.js';
@@ -25,6 +26,18 @@ describe('toDomainError', () => {
       () => expect.fail('the request should fail'),
       (error: unknown) => toDomainError('gitlab', 'probe', error),
     );
+
+  it('keeps no request header (credentials) in the error, however deeply it is printed', async () => {
+    const error = await got(`${base}/401`, {
+      retry: { limit: 0 },
+      headers: { 'private-token': 'glpat-secret-in-header' },
+    }).then(
+      () => expect.fail('the request should fail'),
+      (e: unknown) => toDomainError('gitlab', 'probe', e),
+    );
+    expect(inspect(error, { depth: 20, showHidden: true })).toContain('HTTP 401');
+    expect(inspect(error, { depth: 20, showHidden: true })).not.toContain('glpat-secret-in-header');
+  });
 
   it('waits for RateLimit-Reset on a 429 only, not on a 500 that happens to carry it', async () => {
     const limited = await failWith(429);

@@ -6,6 +6,17 @@ import type { CommandQueue } from '../ports/command-queue.js';
 import { applySyncCommand } from './apply-sync-command.js';
 import type { SyncDeps, SyncOutcome } from './sync-deps.js';
 
+/** A record that failed and comes back after `delaySeconds` (its visibility was set to that). */
+export class RetryScheduled extends Error {
+  constructor(
+    override readonly cause: unknown,
+    readonly delaySeconds: number,
+  ) {
+    super(describe(cause));
+    this.name = 'RetryScheduled';
+  }
+}
+
 /** Where permanently failing messages go. */
 export interface Parking {
   park(message: ParkedMessage): Promise<void>;
@@ -55,7 +66,7 @@ export async function processSyncRecord(
       deps.log.warn('will retry', { messageId: record.messageId, attempt, delay, error: describe(error) });
       if (record.receiptHandle)
         await deps.queue.retryLater(record.receiptHandle, delay).catch(() => undefined);
-      throw error;
+      throw new RetryScheduled(error, delay);
     }
     deps.log.error('parked', { messageId: record.messageId, error: describe(error) });
     await deps.parking.park({

@@ -1,7 +1,7 @@
 import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { processSyncRecord } from '../engine/process-sync-record.js';
+import { processSyncRecord, RetryScheduled } from '../engine/process-sync-record.js';
 import type { WorkerRuntime } from '../runtime/worker-runtime.js';
 
 /**
@@ -18,17 +18,28 @@ export function createWorkerHandler(runtime: () => Promise<WorkerRuntime>) {
       groups.set(group, [...(groups.get(group) ?? []), record]);
     }
     const answers = await Promise.all(
-      [...groups.values()].map((Records) =>
-        processPartialResponse(
+      [...groups.values()].map(async (Records) => {
+        let delay = 0;
+        const answer = await processPartialResponse(
           { Records },
-          (record: SQSRecord) => processSyncRecord(sync, record),
+          (record: SQSRecord) =>
+            processSyncRecord(sync, record).catch((error: unknown) => {
+              if (error instanceof RetryScheduled) delay = error.delaySeconds;
+              throw error;
+            }),
           new SqsFifoPartialProcessorAsync(),
-          {
-            context,
-            throwOnFullBatchFailure: false,
-          },
-        ),
-      ),
+          { context, throwOnFullBatchFailure: false },
+        );
+        // The records behind the failed one were not tried: they come back with it, not after the whole
+        // visibility timeout (SQS hands a group's messages out in order, so they still follow it).
+        const skipped = new Set(answer.batchItemFailures.slice(1).map((f) => f.itemIdentifier));
+        await Promise.all(
+          Records.filter((r) => skipped.has(r.messageId)).map((r) =>
+            sync.queue.retryLater(r.receiptHandle, delay).catch(() => undefined),
+          ),
+        );
+        return answer;
+      }),
     );
     return { batchItemFailures: answers.flatMap((answer) => answer.batchItemFailures) };
   };

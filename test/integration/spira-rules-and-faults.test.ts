@@ -191,10 +191,21 @@ describe('sync-worker handler with a crafted SQS batch', () => {
       ],
     } as SQSEvent;
 
-    const handler = createWorkerHandler(async () => h.local.runtime);
+    // The receipts are made up, so visibility changes are recorded here instead of sent to the queue.
+    const held: [string, number][] = [];
+    const { sync } = h.local.runtime;
+    const queue = {
+      ...sync.queue,
+      retryLater: async (receipt: string, s: number) => void held.push([receipt, s]),
+    };
+    const handler = createWorkerHandler(async () => ({ ...h.local.runtime, sync: { ...sync, queue } }));
     const response = await handler(batch, { getRemainingTimeInMillis: () => 60_000 } as Context);
 
     expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['a1', 'a2']);
+    // a2 was not tried: it comes back with a1 instead of after the whole visibility timeout.
+    expect(held).toHaveLength(2);
+    expect(held.map(([receipt]) => receipt).sort()).toEqual(['r-a1', 'r-a2']);
+    expect(held[0]?.[1]).toBe(held[1]?.[1]);
     const names = h.spira.incidents(h.world.spiraProjectId).map((i) => i.Name);
     expect(names).toContain('Batch B');
     expect(names).not.toContain('Batch A');

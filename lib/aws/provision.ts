@@ -5,6 +5,8 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+// The queue settings serverless.yml reads too (`${file(./deploy/queue.json):…}`), so local and AWS agree.
+import queueSettings from '../../deploy/queue.json' with { type: 'json' };
 
 /**
  * Creates the table and queues the way serverless.yml declares them, for the local runtime and tests
@@ -35,7 +37,11 @@ export async function provisionTable(dynamo: DynamoDBClient, table: string, ttl:
 }
 
 /** Creates the FIFO queue and its FIFO dead-letter queue; returns both URLs. */
-export async function provisionQueues(sqs: SQSClient, name: string, maxReceiveCount = 5) {
+export async function provisionQueues(
+  sqs: SQSClient,
+  name: string,
+  maxReceiveCount = queueSettings.maxReceiveCount,
+) {
   const dlq = await sqs.send(
     new CreateQueueCommand({ QueueName: `${name}-dlq.fifo`, Attributes: { FifoQueue: 'true' } }),
   );
@@ -47,7 +53,7 @@ export async function provisionQueues(sqs: SQSClient, name: string, maxReceiveCo
       QueueName: `${name}.fifo`,
       Attributes: {
         FifoQueue: 'true',
-        VisibilityTimeout: '60',
+        VisibilityTimeout: String(queueSettings.visibilityTimeoutSeconds),
         RedrivePolicy: JSON.stringify({
           deadLetterTargetArn: dlqAttributes.Attributes?.QueueArn,
           maxReceiveCount,

@@ -116,6 +116,19 @@ describe('gitlab-webhook handler over DynamoDB Local and fauxqs', () => {
     expect(huge.statusCode).toBe(413);
   });
 
+  it('answers 400 naming the field for an iid of 0 or below, and queues nothing', async () => {
+    const zero = await post(hook('Issue Hook', 'k-iid-0'), issueHook({ iid: 0 }));
+    const negative = await post(hook('Note Hook', 'k-iid-neg'), noteHook({ iid: -3 }));
+
+    expect([zero.statusCode, negative.statusCode]).toEqual([400, 400]);
+    expect(JSON.parse(zero.body ?? '{}').problems).toEqual([
+      expect.stringMatching(/^object_attributes\.iid: .*>0/),
+    ]);
+    expect(JSON.parse(negative.body ?? '{}').problems).toEqual([expect.stringMatching(/^issue\.iid: .*>0/)]);
+    const iids = (await drainQueue()).map((m) => JSON.parse(m.Body ?? '{}').iid as number);
+    expect(iids.filter((iid) => iid <= 0)).toEqual([]);
+  });
+
   it('accepts a 1 MB description and queues a message far below the SQS limit', async () => {
     const answer = await post(
       hook('Issue Hook', 'k-big'),

@@ -1,19 +1,22 @@
 import { z } from 'zod';
 import { GitLabTimestampSchema } from './timestamps.js';
 
+/** A GitLab id or iid: always ≥ 1, so 0 or a negative number is a malformed hook (400), not a lookup. */
+const HookIdSchema = z.number().int().positive();
+
 /** Webhook `user` (the actor; for notes, the author). */
-export const HookUserSchema = z.object({ id: z.number().int(), username: z.string(), name: z.string() });
+export const HookUserSchema = z.object({ id: HookIdSchema, username: z.string(), name: z.string() });
 
 const HookProjectSchema = z.object({
-  id: z.number().int(),
+  id: HookIdSchema,
   path_with_namespace: z.string(),
   web_url: z.string(),
 });
 
 /** `object_attributes` of an Issue Hook, reduced to what routing needs (the worker re-reads the issue). */
 const IssueAttributesSchema = z.object({
-  id: z.number().int(),
-  iid: z.number().int(),
+  id: HookIdSchema,
+  iid: HookIdSchema,
   title: z.string(),
   state: z.enum(['opened', 'closed']),
   action: z.enum(['open', 'close', 'reopen', 'update']).optional(),
@@ -38,7 +41,7 @@ export const IssueNoteHookSchema = z.object({
   user: HookUserSchema,
   project: HookProjectSchema,
   object_attributes: z.object({
-    id: z.number().int(),
+    id: HookIdSchema,
     note: z.string(),
     noteable_type: z.literal('Issue'),
     system: z.boolean().optional(),
@@ -46,7 +49,7 @@ export const IssueNoteHookSchema = z.object({
     created_at: GitLabTimestampSchema,
     updated_at: GitLabTimestampSchema,
   }),
-  issue: z.object({ id: z.number().int(), iid: z.number().int(), title: z.string() }),
+  issue: z.object({ id: HookIdSchema, iid: HookIdSchema, title: z.string() }),
 });
 export type IssueNoteHook = z.infer<typeof IssueNoteHookSchema>;
 
@@ -56,8 +59,8 @@ export const MilestoneHookSchema = z.object({
   action: z.enum(['create', 'close', 'reopen', 'update', 'delete']),
   project: HookProjectSchema,
   object_attributes: z.object({
-    id: z.number().int(),
-    iid: z.number().int(),
+    id: HookIdSchema,
+    iid: HookIdSchema,
     title: z.string(),
     state: z.enum(['active', 'closed']),
     updated_at: GitLabTimestampSchema,

@@ -1,4 +1,4 @@
-import got, { type Got } from 'got';
+import got, { type Got, type OptionsInit } from 'got';
 import { z } from 'zod';
 import { parseResponse, toDomainError } from '../http-errors.js';
 import {
@@ -43,6 +43,9 @@ export type NewSpiraRelease = Pick<
   'Name' | 'Description' | 'VersionNumber' | 'ReleaseStatusId' | 'ReleaseTypeId' | 'StartDate' | 'EndDate'
 >;
 
+/** Per-request options of a POST that only reads (Spira's searches): retried like a GET. */
+const READ_ONLY_POST: Pick<OptionsInit, 'retry'> = { retry: { methods: ['POST'] } };
+
 /** The one Spira REST client: a single got instance, `username`/`api-key` headers, zod-parsed answers. */
 export class SpiraClient {
   private readonly http: Got;
@@ -52,7 +55,8 @@ export class SpiraClient {
       prefixUrl: `${options.baseUrl.replace(/\/+$/, '')}/Services/v7_0/RestService.svc/`,
       headers: { username: options.username, 'api-key': options.apiKey, accept: 'application/json' },
       timeout: { request: 15_000 },
-      // Only reads are repeated here: a repeated POST could duplicate; PUTs go through the 409 loop.
+      // Only reads are repeated here (GETs, and the POST searches that ask for it: see READ_ONLY_POST): a
+      // repeated create could duplicate; PUTs go through the 409 loop.
       retry: { limit: 2, methods: ['GET'], statusCodes: [408, 500, 502, 503, 504], maxRetryAfter: 5_000 },
       hooks: {
         beforeRequest: [
@@ -137,7 +141,7 @@ export class SpiraClient {
     sortBy: string,
   ): Promise<SpiraIncident[]> {
     const path = `projects/${projectId}/incidents/search?start_row=${startRow}&number_rows=${rows}&sort_by=${sortBy}`;
-    return this.call('POST', path, filters, z.array(SpiraIncidentSchema), 'incident search');
+    return this.call('POST', path, filters, z.array(SpiraIncidentSchema), 'incident search', READ_ONLY_POST);
   }
 
   comments(projectId: number, incidentId: number): Promise<SpiraComment[]> {
@@ -200,7 +204,7 @@ export class SpiraClient {
       },
     ];
     const path = `projects/${projectId}/releases/search?start_row=1&number_rows=500`;
-    return this.call('POST', path, filters, z.array(SpiraReleaseSchema), 'release search');
+    return this.call('POST', path, filters, z.array(SpiraReleaseSchema), 'release search', READ_ONLY_POST);
   }
 
   async createRelease(projectId: number, release: NewSpiraRelease): Promise<number> {
@@ -243,9 +247,14 @@ export class SpiraClient {
     body: unknown,
     schema: T,
     what: string,
+    options: Pick<OptionsInit, 'retry'> = {},
   ): Promise<z.infer<T>> {
     try {
-      const response = await this.http(path, { method, ...(body === undefined ? {} : { json: body }) });
+      const response = await this.http(path, {
+        method,
+        ...(body === undefined ? {} : { json: body }),
+        ...options,
+      });
       const text = response.body;
       return parseResponse(schema, text === '' ? undefined : JSON.parse(text), `Spira ${what}`);
     } catch (error) {

@@ -94,7 +94,7 @@ export async function syncGitLabIssue(
     },
   );
   // An adopted incident goes through the merge for the fields its baseline left out.
-  if (!created) return applyChanges(deps, record, issue, ctx);
+  if (!created) return applyIssueChanges(deps, record, issue, ctx);
   await deps.fault?.('after-fingerprint', record.pk);
   const kept = (stored as SpiraIncident).IncidentStatusId;
   if (kept !== wanted.IncidentStatusId) throw statusNotApplied(Number(target), wanted.IncidentStatusId, kept);
@@ -137,7 +137,8 @@ function definedOf<T extends object>(from: T): Partial<T> {
   return Object.fromEntries(Object.entries(from).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
-async function applyChanges(
+/** Applies the issue fields changed since the last sync to the incident, merging with Spira's changes by time. */
+export async function applyIssueChanges(
   deps: SyncDeps,
   record: LinkRecord,
   issue: IssueView,

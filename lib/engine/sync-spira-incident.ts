@@ -12,16 +12,17 @@ import {
   issueStateFor,
   newIssueFor,
 } from '../domain/incident-to-issue.js';
-import { incidentFields, issueFields } from '../domain/issue-to-incident.js';
+import { type IssueView, incidentFields, issueFields } from '../domain/issue-to-incident.js';
 import { keys, type LinkRecord } from '../domain/link.js';
 import { markersIn } from '../domain/marker.js';
 import { agreedHashes, mergeChanges, nextHashes, spiraFieldOf } from '../domain/merge.js';
+import { isOlder } from '../domain/ordering.js';
 import type { SyncCommandOf } from '../domain/sync-command.js';
 import { createOnce } from './create-once.js';
 import type { ProjectContext } from './project-context.js';
 import { fieldsOf } from './spira-writes.js';
 import type { SyncDeps, SyncOutcome } from './sync-deps.js';
-import { issueViewOf, recordConflicts } from './sync-gitlab-issue.js';
+import { applyIssueChanges, issueViewOf, recordConflicts } from './sync-gitlab-issue.js';
 import { milestoneForRelease } from './sync-milestones.js';
 
 type Command = SyncCommandOf<'spira.incident'>;
@@ -216,6 +217,16 @@ async function pushChanges(
   const [, gpid, iid] = pair.pk.split('#').map(Number) as [number, number, number];
   const issue = issueViewOf(await deps.gitlab.issue(gpid, iid));
   const gitlabChanged = changedFields(fingerprintFields(issueFields(issue, ctx.labels)), pair.gitlabHashes);
+  if (
+    changed.includes('status') &&
+    !gitlabChanged.includes('state') &&
+    (await stateReassertedAfter(deps, gpid, iid, issue, lastUpdate))
+  ) {
+    // GitLab closed and reopened the issue (or the reverse) after this Spira change, so its state only looks
+    // unchanged: forget its state baseline and let the GitLab direction merge the state by time, now.
+    const { state: _, ...rest } = pair.gitlabHashes ?? {};
+    return applyIssueChanges(deps, await deps.links.save({ ...pair, gitlabHashes: rest }), issue, ctx);
+  }
   const { apply, conflicts } = mergeChanges(
     'spira',
     { gitlab: gitlabChanged, spira: changed },
@@ -241,4 +252,17 @@ async function pushChanges(
   if (Object.keys(patch).length === 0)
     return { action: 'skipped', reason: `GitLab already matches (${changed.join(', ')})` };
   return { action: 'updated', target: `issue ${gpid}#${iid}`, fields: Object.keys(patch) };
+}
+
+/** Whether the issue was closed or reopened later than `spiraChangeAt` (a change its state alone cannot show). */
+async function stateReassertedAfter(
+  deps: SyncDeps,
+  gpid: number,
+  iid: number,
+  issue: IssueView,
+  spiraChangeAt: string,
+): Promise<boolean> {
+  if (!isOlder(spiraChangeAt, issue.updatedAt)) return false;
+  const events = await deps.gitlab.stateEvents(gpid, iid);
+  return events.some((event) => isOlder(spiraChangeAt, event.created_at));
 }

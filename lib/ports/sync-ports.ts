@@ -3,6 +3,7 @@ import type {
   GitLabIssue,
   GitLabMilestone,
   GitLabNote,
+  GitLabStateEvent,
   GitLabUser,
 } from '../connectors/gitlab/rest-schemas.js';
 import type { NewSpiraIncident, NewSpiraRelease } from '../connectors/spira/spira-client.js';
@@ -23,6 +24,7 @@ export interface GitLabPort {
   updateIssue(projectId: number, iid: number, fields: GitLabIssueWrite): Promise<GitLabIssue>;
   createNote(projectId: number, iid: number, body: string): Promise<GitLabNote>;
   notes(projectId: number, iid: number): Promise<GitLabNote[]>;
+  stateEvents(projectId: number, iid: number): Promise<GitLabStateEvent[]>;
   milestone(projectId: number, milestoneId: number): Promise<GitLabMilestone>;
   milestones(projectId: number): Promise<GitLabMilestone[]>;
   createMilestone(projectId: number, fields: GitLabMilestoneWrite): Promise<GitLabMilestone>;

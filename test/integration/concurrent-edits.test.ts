@@ -107,3 +107,39 @@ describe('descriptions edited on the other side', () => {
     expect(description).not.toContain('Reported in Spira');
   });
 });
+
+describe('a GitLab state changed away and back', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    // No webhook: the close and the reopen reach the sync only through the issue's state events.
+    h = await startHarness({ noHook: true });
+    await h.local.pollNow();
+  });
+  afterAll(async () => h?.stop());
+
+  it('wins over an earlier Spira close (GitLab closed and reopened the issue later)', async () => {
+    const pid = h.world.spiraProjectId;
+    const gpid = h.world.gitlabProjectId;
+    const incident = h.spira.createIncident(pid, h.world.spira.amy, { Name: 'Reopened in GitLab' });
+    h.spira.advanceClock(1);
+    await h.local.pollNow();
+    await h.settle();
+    const iid = h.gitlab.issues(gpid).find((i) => i.title === 'Reopened in GitLab')?.iid as number;
+    const closed = h.spira.statuses(pid).find((s) => s.Name === 'Closed')?.IncidentStatusId;
+    h.spira.updateIncident(pid, incident.IncidentId, h.world.spira.amy, { IncidentStatusId: closed });
+    await new Promise((ok) => setTimeout(ok, 1100));
+    await h.gitlabAs('fred', 'PUT', `projects/${gpid}/issues/${iid}`, { state_event: 'close' });
+    await h.gitlabAs('fred', 'PUT', `projects/${gpid}/issues/${iid}`, { state_event: 'reopen' });
+    h.spira.advanceClock(1);
+    await h.local.pollNow();
+    await h.settle();
+
+    expect(h.gitlab.issue(gpid, iid)?.state).toBe('opened');
+    const status = h.spira.incident(pid, incident.IncidentId)?.IncidentStatusId;
+    expect(h.spira.statuses(pid).find((s) => s.IncidentStatusId === status)?.Open).toBe(true);
+    const history = await h.local.runtime.sync.audit.history(`gl-issue#${gpid}#${iid}`);
+    expect(history.map((e) => e.detail)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^state\/status changed on both sides .*GitLab wins/)]),
+    );
+  });
+});

@@ -177,6 +177,11 @@ describe('issues and Issue Hooks', () => {
       ['closed', true],
       ['reopened', true],
     ]);
+    const events = await asAlice('GET', `projects/${projectId}/issues/1/resource_state_events`);
+    expect(events.status).toBe(200);
+    expect(events.body.map((e: { state: string }) => e.state)).toEqual(['closed', 'reopened']);
+    expect(events.body[0]).toMatchObject({ resource_type: 'Issue', user: { username: 'alice' } });
+    expect(events.body[0].created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   });
 
   it('fires close then update for one PUT that closes and retitles', async () => {

@@ -12,6 +12,8 @@ import {
   GitLabNoteSchema,
   type GitLabProject,
   GitLabProjectSchema,
+  type GitLabStateEvent,
+  GitLabStateEventSchema,
   type GitLabTokenInfo,
   GitLabTokenInfoSchema,
   type GitLabUser,
@@ -240,6 +242,12 @@ export class GitLabClient {
   notes(projectId: number, iid: number): Promise<GitLabNote[]> {
     const path = `projects/${projectId}/issues/${iid}/notes?sort=asc&order_by=created_at&per_page=100`;
     return this.get(path, z.array(GitLabNoteSchema), `notes of ${projectId}#${iid}`);
+  }
+
+  /** The issue's closes and reopens, oldest first (at most the first 100). */
+  stateEvents(projectId: number, iid: number): Promise<GitLabStateEvent[]> {
+    const path = `projects/${projectId}/issues/${iid}/resource_state_events?per_page=100`;
+    return this.get(path, z.array(GitLabStateEventSchema), `state events of ${projectId}#${iid}`);
   }
 
   private async get<T extends z.ZodType>(path: string, schema: T, what: string): Promise<z.infer<T>> {

@@ -37,6 +37,14 @@ export const GitLabNoteSchema = z.object({
 });
 export type GitLabNote = z.infer<typeof GitLabNoteSchema>;
 
+/** One entry of `GET /projects/:id/issues/:iid/resource_state_events` (a close or a reopen). */
+export const GitLabStateEventSchema = z.object({
+  id: z.number().int(),
+  created_at: GitLabTimestampSchema,
+  state: z.string(),
+});
+export type GitLabStateEvent = z.infer<typeof GitLabStateEventSchema>;
+
 /** `GET /projects/:id`. */
 export const GitLabProjectSchema = z.object({
   id: z.number().int(),

@@ -1,6 +1,6 @@
 import { ApiError, notFound, paginate, paramError } from './gitlab-stand-in-http.js';
 import type { NoteWriteResult } from './gitlab-stand-in-notes.js';
-import { presentNote } from './gitlab-stand-in-present.js';
+import { presentNote, presentUserBasic, restTime } from './gitlab-stand-in-present.js';
 import {
   type Route,
   type RouteContext,
@@ -78,9 +78,38 @@ function updateNote(ctx: RouteContext, m: string[]): RouteResult {
   return answer(ctx, ctx.services.notes.update(ctx.actor, note, requireBody(ctx)), 200);
 }
 
-/** Notes on issues: list, get, create, edit, delete. */
+const STATE_EVENTS = /^projects\/([^/]+)\/issues\/(\d+)\/resource_state_events$/;
+
+/**
+ * `GET …/resource_state_events`: every close and reopen of the issue, oldest first (GitLab records them as
+ * resource events; here they are read from the state system notes made at the same moment).
+ */
+function listStateEvents(ctx: RouteContext, m: string[]): RouteResult {
+  const issue = issueOf(ctx, m);
+  const { store } = ctx.services;
+  const events = store
+    .issueNotes(issue.id)
+    .filter((n) => n.system && (n.body === 'closed' || n.body === 'reopened'))
+    .sort((a, b) => a.createdAt - b.createdAt || a.id - b.id);
+  const page = paginate(events, ctx.params, ctx.url);
+  return {
+    status: 200,
+    body: page.items.map((n) => ({
+      id: n.id,
+      user: presentUserBasic(store, store.userOf(n.authorId)),
+      created_at: restTime(n.createdAt),
+      resource_type: 'Issue',
+      resource_id: issue.id,
+      state: n.body,
+    })),
+    headers: page.headers,
+  };
+}
+
+/** Notes on issues: list, get, create, edit, delete; and the issue's state events. */
 export const noteRoutes: Route[] = [
   route('GET', ISSUE_NOTES, listNotes),
+  route('GET', STATE_EVENTS, listStateEvents),
   route('POST', ISSUE_NOTES, createNote),
   route('GET', ISSUE_NOTE, (ctx, m) => ({
     status: 200,

@@ -209,8 +209,12 @@ export async function recordConflicts(
   spiraProjectId: number,
   conflicts: readonly Conflict[],
 ): Promise<void> {
+  if (conflicts.length === 0) return;
+  // The same two changes seen again (a retry, or the other direction) are one conflict, recorded once.
+  const known = new Set((await deps.audit.history(record.pk)).map((entry) => entry.detail));
   for (const c of conflicts) {
     const detail = `${c.gitlabField}/${c.spiraField} changed on both sides (GitLab ${c.gitlabAt}, Spira ${c.spiraAt}): ${c.winner === 'gitlab' ? 'GitLab' : 'Spira'} wins (later change)`;
+    if (known.has(detail)) continue;
     await deps.audit.record(record.pk, spiraProjectId, {
       at: new Date().toISOString(),
       kind: 'conflict',

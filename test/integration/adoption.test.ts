@@ -69,8 +69,12 @@ describe('a retry adopts the counterpart of a crashed create', () => {
 
     expect(crashes).toContain(`after-create gl-issue#${gpid()}#${issue.iid}`);
     expect(h.spira.incidents(pid()).filter((i) => i.Name === title)).toHaveLength(1);
-    // Amy's edit came after the issue was written: it wins and reaches GitLab.
+    // Amy's edit came after the issue was written: it wins and reaches GitLab, one conflict on record.
     expect(h.gitlab.issue(gpid(), issue.iid)?.description).toContain('Rewritten by Amy');
+    const history = await h.local.runtime.sync.audit.history(`gl-issue#${gpid()}#${issue.iid}`);
+    expect(history.filter((entry) => entry.kind === 'conflict').map((entry) => entry.detail)).toEqual([
+      expect.stringMatching(/^description\/description changed on both sides .*Spira wins/),
+    ]);
   });
 
   it('closes an issue whose create succeeded and whose close failed', async () => {

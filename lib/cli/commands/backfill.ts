@@ -37,7 +37,7 @@ export function parseSince(value: string | undefined): string | undefined {
 }
 
 const silent: Log = { info: () => {}, warn: () => {}, error: () => {} };
-const noAudit: Audit = { record: async () => {} };
+const noAudit: Audit = { record: async () => {}, history: async () => [] };
 
 /** Engine deps over the real systems, or (dry run) over ports that read for real and never write. */
 function syncDepsFor(resolved: ResolvedConfig, state: SyncState, dryRun: boolean): SyncDeps {

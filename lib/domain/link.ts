@@ -19,6 +19,8 @@ export const LinkRecordSchema = z.object({
   /** Hashes per field of what we last saw or wrote on each side. */
   gitlabHashes: z.record(z.string(), z.string()).optional(),
   spiraHashes: z.record(z.string(), z.string()).optional(),
+  /** When the first attempt claimed it (`claimedAt` moves on when a retry takes the claim over). */
+  firstClaimedAt: z.iso.datetime().optional(),
   /** The queue message whose attempt made the claim (its own retries may take the claim over). */
   claimant: z.string().optional(),
   /** When the source change last applied happened (ISO), for skipping stale events. */
@@ -37,3 +39,8 @@ export const keys = {
   gitlabMilestone: (projectId: number, milestoneId: number) => `gl-milestone#${projectId}#${milestoneId}`,
   spiraRelease: (projectId: number, releaseId: number) => `sp-release#${projectId}#${releaseId}`,
 };
+
+/** Since when a counterpart of this claim may exist: its first attempt's claim time. */
+export function firstClaimOf(record: LinkRecord): string {
+  return record.firstClaimedAt ?? record.claimedAt;
+}

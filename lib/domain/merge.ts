@@ -25,21 +25,45 @@ export interface FieldConflict<G extends string = string, S extends string = str
 }
 export type Conflict = FieldConflict<IssueField, IncidentField>;
 
-/**
- * Field-level three-way merge against the last-synced hashes. A field changed on the source side only is
- * applied; a field changed on both sides is a conflict, won by the later change by each side's own clock
- * (GitLab `updated_at`, Spira `LastUpdateDate`), the source on a tie. Losing source fields are not applied;
- * the other side's own sync carries its value across.
- */
-export function mergeChanges(
-  source: Side,
-  changed: { gitlab: readonly IssueField[]; spira: readonly IncidentField[] },
-  at: { gitlab: string; spira: string },
-): { apply: IssueField[]; conflicts: Conflict[] } {
-  return mergeFields(FIELD_PAIRS, source, changed, at);
+/** What to carry each way so that a pair agrees again, and the conflicts decided on the way. */
+export interface PairPlan {
+  /** GitLab fields whose value goes to Spira. */
+  toSpira: IssueField[];
+  /** GitLab fields whose Spira counterpart's value goes to GitLab. */
+  toGitLab: IssueField[];
+  conflicts: Conflict[];
 }
 
-/** `mergeChanges` for any list of field pairs (issues ⇄ incidents, milestones ⇄ releases). */
+/**
+ * Field-level three-way merge of both sides at once: a field changed on one side only goes to the other; a
+ * field changed on both is a conflict won by the later change by each side's own clock (`tie` on a tie),
+ * and the winner's value goes to the loser in the same pass, so no conflict waits for the other direction.
+ */
+export function planPair(
+  changed: { gitlab: readonly IssueField[]; spira: readonly IncidentField[] },
+  at: { gitlab: string; spira: string },
+  tie: Side,
+): PairPlan {
+  const plan: PairPlan = { toSpira: [], toGitLab: [], conflicts: [] };
+  for (const [gitlabField, spiraField] of FIELD_PAIRS) {
+    const onGitLab = changed.gitlab.includes(gitlabField);
+    const onSpira = changed.spira.includes(spiraField);
+    let winner: Side | undefined = onGitLab ? 'gitlab' : onSpira ? 'spira' : undefined;
+    if (onGitLab && onSpira) {
+      const gitlabLater = Date.parse(at.gitlab) - Date.parse(at.spira);
+      winner = gitlabLater === 0 ? tie : gitlabLater > 0 ? 'gitlab' : 'spira';
+      plan.conflicts.push({ gitlabField, spiraField, winner, gitlabAt: at.gitlab, spiraAt: at.spira });
+    }
+    if (winner) (winner === 'gitlab' ? plan.toSpira : plan.toGitLab).push(gitlabField);
+  }
+  return plan;
+}
+
+/**
+ * Field-level three-way merge for one direction (milestones ⇄ releases): fields changed on the source side
+ * only are applied; a field changed on both sides is a conflict won by the later change by each side's own
+ * clock, the source on a tie. Losing source fields are not applied; the other side's sync carries them.
+ */
 export function mergeFields<G extends string, S extends string>(
   pairs: readonly (readonly [G, S])[],
   source: Side,

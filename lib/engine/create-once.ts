@@ -1,5 +1,5 @@
 import { CounterpartPendingError } from '../domain/errors.js';
-import type { LinkRecord } from '../domain/link.js';
+import { firstClaimOf, type LinkRecord } from '../domain/link.js';
 import type { LinkStore } from '../ports/link-store.js';
 import type { FaultHook } from '../ports/sync-ports.js';
 
@@ -80,6 +80,7 @@ export async function createOnce<T>(
   if (target === undefined && !fresh)
     record = await links.save({
       ...record,
+      firstClaimedAt: firstClaimOf(record),
       claimedAt: new Date().toISOString(),
       ...(deps.claimant ? { claimant: deps.claimant } : {}),
     });

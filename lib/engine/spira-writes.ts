@@ -14,15 +14,15 @@ export async function updateIncident(
   spira: SpiraPort,
   first: SpiraIncident,
   patchFor: (current: SpiraIncident) => Partial<IncidentFields>,
-): Promise<{ incident: SpiraIncident; patch: Partial<IncidentFields> }> {
+): Promise<{ incident: SpiraIncident; patch: Partial<IncidentFields>; before: SpiraIncident }> {
   let current = first;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const patch = patchFor(current);
-    if (Object.keys(patch).length === 0) return { incident: current, patch };
+    if (Object.keys(patch).length === 0) return { incident: current, patch, before: current };
     const next = { ...current, ...patch };
     try {
       await spira.updateIncident(next);
-      return { incident: next, patch };
+      return { incident: next, patch, before: current };
     } catch (error) {
       if (!(error instanceof ConcurrencyConflictError) || attempt === MAX_ATTEMPTS) throw error;
       current = await spira.incident(current.ProjectId, current.IncidentId);

@@ -1,45 +1,25 @@
-import type { GitLabIssue } from '../connectors/gitlab/rest-schemas.js';
 import type { SpiraIncident } from '../connectors/spira/spira-schemas.js';
-import { CounterpartPendingError, RemoteNotFoundError, StatusNotAppliedError } from '../domain/errors.js';
+import { CounterpartPendingError, RemoteNotFoundError } from '../domain/errors.js';
 import { changedFields, fingerprintFields } from '../domain/fingerprint.js';
 import {
-  type IssueField,
   type IssueView,
   incidentFields,
-  incidentPatchFor,
   issueFields,
   issueRef,
   type NewIncidentFields,
   newIncidentFor,
 } from '../domain/issue-to-incident.js';
-import { keys, type LinkRecord } from '../domain/link.js';
+import { firstClaimOf, keys, type LinkRecord } from '../domain/link.js';
 import { markersIn } from '../domain/marker.js';
-import { agreedHashes, type Conflict, mergeChanges, nextHashes, spiraFieldOf } from '../domain/merge.js';
+import { agreedHashes } from '../domain/merge.js';
 import { isOlder } from '../domain/ordering.js';
 import type { SyncCommandOf } from '../domain/sync-command.js';
 import { createOnce, pointerBack } from './create-once.js';
 import type { ProjectContext } from './project-context.js';
-import { fieldsOf, findIncidentByMarker, updateIncident } from './spira-writes.js';
+import { fieldsOf, findIncidentByMarker } from './spira-writes.js';
 import type { SyncDeps, SyncOutcome } from './sync-deps.js';
 import { releaseForMilestone } from './sync-milestones.js';
-
-/** Translates the REST issue into what the sync reads of it. */
-export function issueViewOf(issue: GitLabIssue): IssueView {
-  return {
-    projectId: issue.project_id,
-    iid: issue.iid,
-    title: issue.title,
-    description: issue.description,
-    state: issue.state,
-    author: { username: issue.author.username, name: issue.author.name },
-    assigneeUsername: issue.assignees[0]?.username,
-    assigneeId: issue.assignees[0]?.id,
-    updatedAt: issue.updated_at,
-    labels: issue.labels,
-    milestoneId: issue.milestone?.id ?? null,
-    webUrl: issue.web_url,
-  };
-}
+import { issueViewOf, statusNotApplied, syncPair } from './sync-pair.js';
 
 /** GitLab issue → Spira incident: create it once, or apply the fields that changed since the last sync. */
 export async function syncGitLabIssue(
@@ -77,8 +57,8 @@ export async function syncGitLabIssue(
     { gitlabProjectId, spiraProjectId: pid },
     {
       adopt: (claim) =>
-        findIncidentByMarker(deps.spira, pid, issueRef(issue), claim.claimedAt, async (incident) =>
-          isOrphanOf(deps, wanted, incident),
+        findIncidentByMarker(deps.spira, pid, issueRef(issue), firstClaimOf(claim), async (incident) =>
+          isOrphanOf(deps, key, wanted, incident),
         ),
       create: () => deps.spira.createIncident(pid, wanted),
       idOf: String,
@@ -101,10 +81,13 @@ export async function syncGitLabIssue(
   return { action: 'created', target: `incident ${target}` };
 }
 
-/** An unmarked incident no link knows, with the name we gave ours: ours, after a person replaced its text. */
-async function isOrphanOf(deps: SyncDeps, wanted: NewIncidentFields, incident: SpiraIncident) {
-  if (incident.Name !== wanted.Name) return false;
-  return !(await deps.links.get(keys.spiraIncident(incident.ProjectId, incident.IncidentId)));
+/**
+ * Whether an unmarked incident is ours, after a person replaced its text: its pointer already names this
+ * issue (an earlier attempt wrote it), or no link knows it and it has the name we gave ours.
+ */
+async function isOrphanOf(deps: SyncDeps, key: string, wanted: NewIncidentFields, incident: SpiraIncident) {
+  const pointer = await deps.links.get(keys.spiraIncident(incident.ProjectId, incident.IncidentId));
+  return pointer ? pointer.targetId === key : incident.Name === wanted.Name;
 }
 
 /**
@@ -137,7 +120,10 @@ function definedOf<T extends object>(from: T): Partial<T> {
   return Object.fromEntries(Object.entries(from).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
-/** Applies the issue fields changed since the last sync to the incident, merging with Spira's changes by time. */
+/**
+ * Applies the issue fields changed since the last sync to the incident (and, through the pair's merge,
+ * whatever changed in Spira meanwhile to the issue).
+ */
 export async function applyIssueChanges(
   deps: SyncDeps,
   record: LinkRecord,
@@ -145,84 +131,10 @@ export async function applyIssueChanges(
   ctx: ProjectContext,
 ): Promise<SyncOutcome> {
   const gitlabNow = fingerprintFields(issueFields(issue, ctx.labels));
-  const changed = changedFields(gitlabNow, record.gitlabHashes);
-  if (changed.length === 0)
+  if (changedFields(gitlabNow, record.gitlabHashes).length === 0)
     return { action: 'skipped', reason: 'no field changed since the last sync (duplicate or echo)' };
-  const pid = ctx.project.spiraProjectId;
-  const first = await deps.spira.incident(pid, Number(record.targetId));
-  const spiraChanged = changedFields(
-    fingerprintFields(incidentFields(fieldsOf(first), ctx)),
-    record.spiraHashes,
-  );
-  const { apply, conflicts } = mergeChanges(
-    'gitlab',
-    { gitlab: changed, spira: spiraChanged },
-    { gitlab: issue.updatedAt, spira: first.LastUpdateDate },
-  );
-  await recordConflicts(deps, record, pid, conflicts);
-  const { incident, patch } = await updateIncident(deps.spira, first, (current) =>
-    incidentPatchFor(issue, apply, fieldsOf(current), ctx),
-  );
-  let refused = false;
-  if (patch.IncidentStatusId !== undefined) {
-    // With the template's Status Bulk Edit off, Spira answers 200 and silently keeps the old status.
-    const after = await deps.spira.incident(pid, incident.IncidentId);
-    refused = after.IncidentStatusId !== patch.IncidentStatusId;
-    if (refused) incident.IncidentStatusId = after.IncidentStatusId;
-  }
-  const lost = conflicts.filter((c) => c.winner === 'spira').map((c) => c.gitlabField);
-  const carried = apply.filter((f) => !(refused && f === 'state'));
-  const gitlabHashes = nextHashes(
-    record.gitlabHashes,
-    gitlabNow,
-    Object.keys(gitlabNow).filter((f) => !lost.includes(f as IssueField) && !(refused && f === 'state')),
-  );
-  const spiraNow = fingerprintFields(incidentFields(fieldsOf(incident), ctx));
-  await saveHashes(
-    deps,
-    { ...record, appliedEventAt: issue.updatedAt },
-    gitlabHashes,
-    nextHashes(record.spiraHashes, spiraNow, carried.map(spiraFieldOf)),
-  );
-  if (refused)
-    throw statusNotApplied(incident.IncidentId, patch.IncidentStatusId as number, incident.IncidentStatusId);
-  const fields = Object.keys(patch);
-  if (fields.length === 0)
-    return { action: 'skipped', reason: `Spira already matches (${changed.join(', ')})` };
-  return { action: 'updated', target: `incident ${incident.IncidentId}`, fields };
-}
-
-async function saveHashes(
-  deps: SyncDeps,
-  record: LinkRecord,
-  gitlabHashes: Record<string, string>,
-  spiraHashes: Record<string, string>,
-) {
-  await deps.links.save({ ...record, gitlabHashes, spiraHashes });
-  await deps.fault?.('after-fingerprint', record.pk);
-}
-
-/** Writes each conflict into the item's history with both sides' times and the winner. */
-export async function recordConflicts(
-  deps: SyncDeps,
-  record: LinkRecord,
-  spiraProjectId: number,
-  conflicts: readonly Conflict[],
-): Promise<void> {
-  if (conflicts.length === 0) return;
-  // The same two changes seen again (a retry, or the other direction) are one conflict, recorded once.
-  const known = new Set((await deps.audit.history(record.pk)).map((entry) => entry.detail));
-  for (const c of conflicts) {
-    const detail = `${c.gitlabField}/${c.spiraField} changed on both sides (GitLab ${c.gitlabAt}, Spira ${c.spiraAt}): ${c.winner === 'gitlab' ? 'GitLab' : 'Spira'} wins (later change)`;
-    if (known.has(detail)) continue;
-    await deps.audit.record(record.pk, spiraProjectId, {
-      at: new Date().toISOString(),
-      kind: 'conflict',
-      action: 'conflict',
-      detail,
-    });
-    deps.log.warn('conflict', { item: record.pk, ...c });
-  }
+  const incident = await deps.spira.incident(ctx.project.spiraProjectId, Number(record.targetId));
+  return syncPair(deps, record, issue, incident, ctx, 'gitlab');
 }
 
 /** The context, knowing the release of the issue's milestone (made first in Spira when it has none yet). */
@@ -235,10 +147,4 @@ async function withReleaseOf(
   if (milestoneId === null || ctx.releaseFor(milestoneId) !== undefined) return ctx;
   const releaseId = await releaseForMilestone(deps, ctx, gpid, milestoneId);
   return { ...ctx, releaseFor: (id) => (id === milestoneId ? releaseId : ctx.releaseFor(id)) };
-}
-
-function statusNotApplied(incidentId: number, wanted: number, actual: number): StatusNotAppliedError {
-  return new StatusNotAppliedError(
-    `Spira kept incident ${incidentId} in status ${actual} instead of ${wanted}: turn on "Status Bulk Edit" in the product template (Spira ignores status changes from the API without it)`,
-  );
 }

@@ -4,26 +4,24 @@ import { deletedNoteBody } from '../domain/comment-to-note.js';
 import { CounterpartPendingError, RemoteNotFoundError } from '../domain/errors.js';
 import { changedFields, fingerprintFields } from '../domain/fingerprint.js';
 import {
-  type IncidentContext,
   type IncidentView,
   incidentRef,
   issueAsCreated,
-  issuePatchFor,
   issueStateFor,
   newIssueFor,
 } from '../domain/incident-to-issue.js';
 import { type IssueView, incidentFields, issueFields } from '../domain/issue-to-incident.js';
-import { keys, type LinkRecord } from '../domain/link.js';
+import { firstClaimOf, keys, type LinkRecord } from '../domain/link.js';
 import { markersIn } from '../domain/marker.js';
-import { agreedHashes, mergeChanges, nextHashes, spiraFieldOf } from '../domain/merge.js';
+import { agreedHashes } from '../domain/merge.js';
 import { isOlder } from '../domain/ordering.js';
 import type { SyncCommandOf } from '../domain/sync-command.js';
 import { createOnce } from './create-once.js';
 import type { ProjectContext } from './project-context.js';
 import { fieldsOf } from './spira-writes.js';
 import type { SyncDeps, SyncOutcome } from './sync-deps.js';
-import { applyIssueChanges, issueViewOf, recordConflicts } from './sync-gitlab-issue.js';
 import { milestoneForRelease } from './sync-milestones.js';
+import { contextFor, incidentViewOf, issueViewOf, syncPair } from './sync-pair.js';
 
 type Command = SyncCommandOf<'spira.incident'>;
 
@@ -39,14 +37,14 @@ export async function syncSpiraIncident(deps: SyncDeps, command: Command): Promi
   const view = incidentViewOf(incident);
   const ctx = await withMilestoneOf(deps, projectCtx, gitlabProjectId, view.ResolvedReleaseId);
   const pairKey = await pairKeyOf(deps, command, incident);
-  if (pairKey === undefined) return createIssue(deps, command, view, incident.LastUpdateDate, ctx);
+  if (pairKey === undefined) return createIssue(deps, command, view, incident, ctx);
   const pair = await deps.links.get(pairKey);
   if (pair?.state !== 'linked' || pair.spiraHashes === undefined) {
     throw new CounterpartPendingError(
       `incident ${incidentId}: its issue link ${pairKey} is not complete yet`,
     );
   }
-  return pushChanges(deps, pair, view, incident.LastUpdateDate, ctx);
+  return pushChanges(deps, pair, incident, ctx);
 }
 
 /** The context, knowing the milestone of the incident's planned release (made first in GitLab when it has none yet). */
@@ -59,20 +57,6 @@ async function withMilestoneOf(
   if (releaseId === null || ctx.milestoneFor(releaseId) !== undefined) return ctx;
   const milestoneId = await milestoneForRelease(deps, ctx, gpid, releaseId);
   return { ...ctx, milestoneFor: (id) => (id === releaseId ? milestoneId : ctx.milestoneFor(id)) };
-}
-
-function incidentViewOf(incident: SpiraIncident): IncidentView {
-  return {
-    ...fieldsOf(incident),
-    projectId: incident.ProjectId,
-    incidentId: incident.IncidentId,
-    openerId: incident.OpenerId,
-    openerName: typeof incident.OpenerName === 'string' ? incident.OpenerName : null,
-  };
-}
-
-function contextFor(deps: SyncDeps, ctx: ProjectContext): IncidentContext {
-  return { ...ctx, mentions: deps.mentions };
 }
 
 /** The pair record's key: from the incident's own marker (GitLab-born) or its pointer record (linked earlier). */
@@ -120,7 +104,7 @@ async function createIssue(
   deps: SyncDeps,
   command: Command,
   incident: IncidentView,
-  lastUpdate: string,
+  read: SpiraIncident,
   ctx: ProjectContext,
 ): Promise<SyncOutcome> {
   const { gitlabProjectId: gpid, spiraProjectId: pid } = command;
@@ -133,11 +117,14 @@ async function createIssue(
     { spiraProjectId: pid, gitlabProjectId: gpid },
     {
       adopt: async (claim) => {
-        const found = await adoptableIssue(deps, ctx, gpid, claim, ref, incident.Name);
-        if (found) adopted = found;
-        // A create that made the issue but crashed before closing it is finished here.
-        if (found?.state !== 'opened' || issueStateFor(incident, ctx.statuses) !== 'closed') return found;
-        return deps.gitlab.updateIssue(gpid, found.iid, { state_event: 'close' });
+        adopted = await adoptableIssue(deps, ctx, gpid, claim, ref, incident.Name);
+        // A create that made the issue but crashed before closing it is finished here; an issue that was
+        // ever closed had its close applied (a person may have reopened it since).
+        if (adopted?.state === 'opened' && issueStateFor(incident, ctx.statuses) === 'closed') {
+          if ((await deps.gitlab.stateEvents(gpid, adopted.iid)).length === 0)
+            adopted = await deps.gitlab.updateIssue(gpid, adopted.iid, { state_event: 'close' });
+        }
+        return adopted;
       },
       create: async () => {
         const created = await deps.gitlab.createIssue(gpid, newIssueFor(incident, ictx));
@@ -172,7 +159,7 @@ async function createIssue(
   );
   if (result.target !== undefined && !result.created) {
     const pair = await deps.links.get(keys.gitlabIssue(gpid, result.target.iid));
-    if (pair) return pushChanges(deps, pair, incident, lastUpdate, ctx);
+    if (pair) return pushChanges(deps, pair, read, ctx);
   }
   if (!result.created) return { action: 'skipped', reason: `already linked to ${result.record.targetId}` };
   return { action: 'created', target: `issue ${result.record.targetId}` };
@@ -180,8 +167,9 @@ async function createIssue(
 
 /**
  * The issue a crashed attempt made for this incident: the one carrying its marker or, when a person replaced
- * the description before the retry, one the sync user created since the claim, with the incident's name,
- * that no marker or link gives to another item. The author and creation time are not editable.
+ * the description before the retry, an unmarked one the sync user created since the first claim that no
+ * link knows (the author and creation time are not editable): the one with the incident's name, or the
+ * only one.
  */
 async function adoptableIssue(
   deps: SyncDeps,
@@ -191,67 +179,48 @@ async function adoptableIssue(
   ref: string,
   name: string,
 ): Promise<GitLabIssue | undefined> {
-  const since = new Date(Date.parse(claim.claimedAt) - 5 * 60_000).toISOString();
+  const since = new Date(Date.parse(firstClaimOf(claim)) - 5 * 60_000).toISOString();
   const issues = await deps.gitlab.issuesCreatedAfter(gpid, since);
   const marked = issues.find((issue) => markersIn(issue.description).includes(ref));
   if (marked) return marked;
+  const orphans: GitLabIssue[] = [];
   for (const issue of issues) {
     if (issue.author.username.toLowerCase() !== ctx.syncUsername.toLowerCase()) continue;
-    if (issue.title !== name.slice(0, 255) || markersIn(issue.description).length > 0) continue;
-    if (!(await deps.links.get(keys.gitlabIssue(gpid, issue.iid)))) return issue;
+    if (markersIn(issue.description).length > 0) continue;
+    if (!(await deps.links.get(keys.gitlabIssue(gpid, issue.iid)))) orphans.push(issue);
   }
-  return undefined;
+  // The one with our title or, when a person renamed it too, the only one there is.
+  return (
+    orphans.find((issue) => issue.title === name.slice(0, 255)) ??
+    (orphans.length === 1 ? orphans[0] : undefined)
+  );
 }
 
 async function pushChanges(
   deps: SyncDeps,
   pair: LinkRecord,
-  incident: IncidentView,
-  lastUpdate: string,
+  incident: SpiraIncident,
   ctx: ProjectContext,
 ): Promise<SyncOutcome> {
-  const spiraNow = fingerprintFields(incidentFields(incident, ctx));
+  const spiraNow = fingerprintFields(incidentFields(fieldsOf(incident), ctx));
   const changed = changedFields(spiraNow, pair.spiraHashes);
   if (changed.length === 0)
     return { action: 'skipped', reason: 'no field changed since the last sync (duplicate or echo)' };
   const [, gpid, iid] = pair.pk.split('#').map(Number) as [number, number, number];
   const issue = issueViewOf(await deps.gitlab.issue(gpid, iid));
   const gitlabChanged = changedFields(fingerprintFields(issueFields(issue, ctx.labels)), pair.gitlabHashes);
+  let record = pair;
   if (
     changed.includes('status') &&
     !gitlabChanged.includes('state') &&
-    (await stateReassertedAfter(deps, gpid, iid, issue, lastUpdate))
+    (await stateReassertedAfter(deps, gpid, iid, issue, incident.LastUpdateDate))
   ) {
     // GitLab closed and reopened the issue (or the reverse) after this Spira change, so its state only looks
-    // unchanged: forget its state baseline and let the GitLab direction merge the state by time, now.
+    // unchanged: without its state baseline, the merge sees both changes and the later one wins.
     const { state: _, ...rest } = pair.gitlabHashes ?? {};
-    return applyIssueChanges(deps, await deps.links.save({ ...pair, gitlabHashes: rest }), issue, ctx);
+    record = { ...pair, gitlabHashes: rest };
   }
-  const { apply, conflicts } = mergeChanges(
-    'spira',
-    { gitlab: gitlabChanged, spira: changed },
-    { gitlab: issue.updatedAt, spira: lastUpdate },
-  );
-  await recordConflicts(deps, pair, incident.projectId, conflicts);
-  const patch = issuePatchFor(incident, apply.map(spiraFieldOf), issue, contextFor(deps, ctx));
-  const after =
-    Object.keys(patch).length === 0 ? issue : issueViewOf(await deps.gitlab.updateIssue(gpid, iid, patch));
-  const lost = conflicts.filter((c) => c.winner === 'gitlab').map((c) => c.spiraField as string);
-  const spiraHashes = nextHashes(
-    pair.spiraHashes,
-    spiraNow,
-    Object.keys(spiraNow).filter((f) => !lost.includes(f)),
-  );
-  const gitlabHashes = nextHashes(
-    pair.gitlabHashes,
-    fingerprintFields(issueFields(after, ctx.labels)),
-    apply,
-  );
-  await deps.links.save({ ...pair, spiraHashes, gitlabHashes });
-  await deps.fault?.('after-fingerprint', pair.pk);
-  if (Object.keys(patch).length === 0)
-    return { action: 'skipped', reason: `GitLab already matches (${changed.join(', ')})` };
-  return { action: 'updated', target: `issue ${gpid}#${iid}`, fields: Object.keys(patch) };
+  return syncPair(deps, record, issue, incident, ctx, 'spira');
 }
 
 /** Whether the issue was closed or reopened later than `spiraChangeAt` (a change its state alone cannot show). */

@@ -1,32 +1,38 @@
 import { describe, expect, it } from 'vitest';
-import { mergeChanges, nextHashes } from '../../lib/domain/merge.js';
+import { nextHashes, planPair } from '../../lib/domain/merge.js';
 import { isOlder } from '../../lib/domain/ordering.js';
 
 const at = { gitlab: '2026-11-25T10:00:05Z', spira: '2026-11-25T10:00:03Z' };
 
-describe('three-way merge', () => {
-  it('applies fields changed on the source side only', () => {
-    const result = mergeChanges('gitlab', { gitlab: ['title', 'state'], spira: ['owner'] }, at);
-    expect(result).toEqual({ apply: ['title', 'state'], conflicts: [] });
+describe('three-way merge of a pair', () => {
+  it('carries a field changed on one side only to the other', () => {
+    const plan = planPair({ gitlab: ['title', 'state'], spira: ['owner'] }, at, 'gitlab');
+    expect(plan).toEqual({ toSpira: ['title', 'state'], toGitLab: ['assignee'], conflicts: [] });
   });
 
-  it('lets the later change win a conflict, by each side’s own clock', () => {
-    const fromGitLab = mergeChanges('gitlab', { gitlab: ['title'], spira: ['name'] }, at);
-    const fromSpira = mergeChanges('spira', { gitlab: ['title'], spira: ['name'] }, at);
-
-    expect(fromGitLab.apply).toEqual(['title']);
-    expect(fromSpira.apply).toEqual([]);
-    expect(fromGitLab.conflicts).toEqual([
+  it('lets the later change win a conflict, by each side’s own clock, and carries it to the loser', () => {
+    const plan = planPair({ gitlab: ['title'], spira: ['name', 'status'] }, at, 'spira');
+    expect(plan.toSpira).toEqual(['title']);
+    expect(plan.toGitLab).toEqual(['state']);
+    expect(plan.conflicts).toEqual([
       { gitlabField: 'title', spiraField: 'name', winner: 'gitlab', gitlabAt: at.gitlab, spiraAt: at.spira },
     ]);
-    expect(fromSpira.conflicts.map((c) => c.winner)).toEqual(['gitlab']);
+    const later = planPair(
+      { gitlab: ['title'], spira: ['name'] },
+      { ...at, spira: '2026-11-25T10:00:09Z' },
+      'gitlab',
+    );
+    expect([later.toSpira, later.toGitLab, later.conflicts[0]?.winner]).toEqual([[], ['title'], 'spira']);
   });
 
-  it('gives a tie to the change being applied', () => {
+  it('gives a tie to the side whose change is being handled', () => {
     const tie = { gitlab: at.gitlab, spira: at.gitlab };
-    expect(mergeChanges('spira', { gitlab: ['state'], spira: ['status'] }, tie).apply).toEqual(['state']);
+    expect(planPair({ gitlab: ['state'], spira: ['status'] }, tie, 'spira').toGitLab).toEqual(['state']);
+    expect(planPair({ gitlab: ['state'], spira: ['status'] }, tie, 'gitlab').toSpira).toEqual(['state']);
   });
+});
 
+describe('hashes after a sync', () => {
   it('records current hashes only for carried fields and keeps the others visible as changes', () => {
     // c has no baseline (an adopted pair's disagreement): it stays without one until it is carried.
     expect(nextHashes({ a: '1', b: '2' }, { a: 'x', b: 'y', c: 'z' }, ['a'])).toEqual({ a: 'x', b: '2' });

@@ -7,7 +7,7 @@ import { keys } from '../../domain/link.js';
 import { markersIn } from '../../domain/marker.js';
 import type { ProjectContext } from '../../engine/project-context.js';
 import { fieldsOf } from '../../engine/spira-writes.js';
-import { issueViewOf } from '../../engine/sync-gitlab-issue.js';
+import { issueViewOf } from '../../engine/sync-pair.js';
 import type { LinkStore } from '../../ports/link-store.js';
 import type { GitLabPort, SpiraPort } from '../../ports/sync-ports.js';
 import type { ProjectSnapshot } from './snapshot.js';

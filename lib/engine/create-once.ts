@@ -76,10 +76,12 @@ export async function createOnce<T>(
     error.retryAfterSeconds = Math.ceil(leaseLeftMs / 1000);
     throw error;
   }
-  // Take an expired or own claim over (version-checked, so two retries cannot both go on).
+  // Take an expired or own claim over (version-checked, so two retries cannot both go on), with this
+  // attempt's `init` (what it is about to create, such as the hash of a note's text as it is now).
   if (target === undefined && !fresh)
     record = await links.save({
       ...record,
+      ...init,
       firstClaimedAt: firstClaimOf(record),
       claimedAt: new Date().toISOString(),
       ...(deps.claimant ? { claimant: deps.claimant } : {}),

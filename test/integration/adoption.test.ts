@@ -164,4 +164,29 @@ describe('a retry adopts the counterpart of a crashed create', () => {
       history.some((entry) => entry.kind === 'conflict' && entry.detail.startsWith('description/')),
     ).toBe(true);
   });
+
+  it('posts one comment, with the edited text, for a note edited between a crashed claim and its retry', async () => {
+    const { json: issue } = await h.gitlabAs('fred', 'POST', `projects/${gpid()}/issues`, { title: 'Noted' });
+    await h.settle();
+    let noteId = 0;
+    crashAt = {
+      point: 'after-claim',
+      match: 'gl-note#',
+      before: async () => {
+        await h.gitlabAs('joe', 'PUT', `projects/${gpid()}/issues/${issue.iid}/notes/${noteId}`, {
+          body: 'Second thoughts',
+        });
+      },
+    };
+    ({
+      json: { id: noteId },
+    } = await h.gitlabAs('joe', 'POST', `projects/${gpid()}/issues/${issue.iid}/notes`, { body: 'First' }));
+    await h.settle();
+
+    expect(crashes).toContain(`after-claim gl-note#${gpid()}#${noteId}`);
+    const incident = h.spira.incidents(pid()).find((i) => i.Name === 'Noted');
+    const texts = h.spira.comments(pid(), incident?.IncidentId as number).map((c) => c.Text);
+    expect(texts).toHaveLength(1);
+    expect(texts[0]).toContain('Second thoughts');
+  });
 });

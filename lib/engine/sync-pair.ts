@@ -1,6 +1,6 @@
 import type { GitLabIssue } from '../connectors/gitlab/rest-schemas.js';
 import type { SpiraIncident } from '../connectors/spira/spira-schemas.js';
-import { StatusNotAppliedError } from '../domain/errors.js';
+import { ConcurrencyConflictError, StatusNotAppliedError } from '../domain/errors.js';
 import { changedFields, fingerprintFields } from '../domain/fingerprint.js';
 import { type IncidentContext, type IncidentView, issuePatchFor } from '../domain/incident-to-issue.js';
 import {
@@ -10,7 +10,14 @@ import {
   issueFields,
 } from '../domain/issue-to-incident.js';
 import type { LinkRecord } from '../domain/link.js';
-import { type Conflict, planPair, type Side, spiraFieldOf } from '../domain/merge.js';
+import {
+  type Conflict,
+  nextHashes,
+  type PairPlan,
+  planPair,
+  type Side,
+  spiraFieldOf,
+} from '../domain/merge.js';
 import type { ProjectContext } from './project-context.js';
 import { fieldsOf, updateIncident } from './spira-writes.js';
 import type { SyncDeps, SyncOutcome } from './sync-deps.js';
@@ -96,6 +103,7 @@ export async function syncPair(
     issue,
     contextFor(deps, ctx),
   );
+  if (Object.keys(issuePatch).length > 0) await unchangedSince(deps, pair, issue, incident, plan, ctx);
   const after =
     Object.keys(issuePatch).length === 0
       ? issue
@@ -119,6 +127,36 @@ export async function syncPair(
   ];
   if (fields.length === 0) return { action: 'skipped', reason: 'both sides already agree' };
   return { action: 'updated', target: `incident ${incident.IncidentId} ⇄ issue ${gpid}#${iid}`, fields };
+}
+
+/**
+ * GitLab has no conditional update: a PUT computed from an issue someone changed since it was read would
+ * overwrite their change. So the issue is read again just before writing it; if it changed, what was
+ * carried to Spira is recorded and the message is tried again with what GitLab holds now.
+ */
+async function unchangedSince(
+  deps: SyncDeps,
+  pair: LinkRecord,
+  issue: IssueView,
+  incident: SpiraIncident,
+  plan: PairPlan,
+  ctx: ProjectContext,
+): Promise<void> {
+  const fresh = await deps.gitlab.issue(issue.projectId, issue.iid);
+  if (fresh.updated_at === issue.updatedAt) return;
+  const carried = plan.toSpira;
+  await deps.links.save({
+    ...pair,
+    gitlabHashes: nextHashes(pair.gitlabHashes, fingerprintFields(issueFields(issue, ctx.labels)), carried),
+    spiraHashes: nextHashes(
+      pair.spiraHashes,
+      fingerprintFields(incidentFields(fieldsOf(incident), ctx)),
+      carried.map(spiraFieldOf),
+    ),
+  });
+  throw new ConcurrencyConflictError(
+    `issue ${issue.projectId}#${issue.iid} changed while it was being synced (${issue.updatedAt} → ${fresh.updated_at}): trying again`,
+  );
 }
 
 /**

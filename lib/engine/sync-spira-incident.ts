@@ -37,7 +37,14 @@ export async function syncSpiraIncident(deps: SyncDeps, command: Command): Promi
   const view = incidentViewOf(incident);
   const ctx = await withMilestoneOf(deps, projectCtx, gitlabProjectId, view.ResolvedReleaseId);
   const pairKey = await pairKeyOf(deps, command, incident);
-  if (pairKey === undefined) return createIssue(deps, command, view, incident, ctx);
+  if (pairKey === undefined) {
+    const iid = await pendingIssueNamed(deps, gitlabProjectId, incident.Name);
+    if (iid !== undefined)
+      throw new CounterpartPendingError(
+        `incident ${incidentId} may be the one being made for issue ${iid} (same name, link not recorded yet)`,
+      );
+    return createIssue(deps, command, view, incident, ctx);
+  }
   const pair = await deps.links.get(pairKey);
   if (pair?.state !== 'linked' || pair.spiraHashes === undefined) {
     throw new CounterpartPendingError(
@@ -45,6 +52,19 @@ export async function syncSpiraIncident(deps: SyncDeps, command: Command): Promi
     );
   }
   return pushChanges(deps, pair, incident, ctx);
+}
+
+/**
+ * A GitLab issue with this name whose incident is still being created. An unmarked incident without a
+ * pointer looks made in Spira, but it may be that one: made by the sync, its marker replaced by a person
+ * before the link was recorded. It waits for that create to finish (which adopts it, or not).
+ */
+async function pendingIssueNamed(deps: SyncDeps, gpid: number, name: string): Promise<number | undefined> {
+  for (const issue of await deps.gitlab.issuesTitled(gpid, name)) {
+    if (issue.title !== name.slice(0, 255)) continue;
+    if ((await deps.links.get(keys.gitlabIssue(gpid, issue.iid)))?.state === 'pending') return issue.iid;
+  }
+  return undefined;
 }
 
 /** The context, knowing the milestone of the incident's planned release (made first in GitLab when it has none yet). */

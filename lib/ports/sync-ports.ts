@@ -20,6 +20,7 @@ import type {
 export interface GitLabPort {
   issue(projectId: number, iid: number): Promise<GitLabIssue>;
   issuesCreatedAfter(projectId: number, after: string): Promise<GitLabIssue[]>;
+  issuesTitled(projectId: number, title: string): Promise<GitLabIssue[]>;
   createIssue(projectId: number, fields: GitLabIssueWrite): Promise<GitLabIssue>;
   updateIssue(projectId: number, iid: number, fields: GitLabIssueWrite): Promise<GitLabIssue>;
   createNote(projectId: number, iid: number, body: string): Promise<GitLabNote>;

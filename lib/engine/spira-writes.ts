@@ -62,6 +62,15 @@ export async function findIncidentByMarker(
   return undefined;
 }
 
+/**
+ * The markers an incident's description carried before people edited them away (from its history): who
+ * an unmarked incident was made for, when a person replaced its text before the link was recorded.
+ */
+export async function markersInHistory(spira: SpiraPort, projectId: number, incidentId: number) {
+  const changes = await spira.incidentHistory(projectId, incidentId);
+  return changes.filter((c) => c.FieldName === 'Description').flatMap((c) => markersIn(c.OldValue));
+}
+
 /** Finds a comment of an incident that carries `ref`. */
 export async function findCommentByMarker(
   spira: SpiraPort,

@@ -16,7 +16,7 @@ import { isOlder } from '../domain/ordering.js';
 import type { SyncCommandOf } from '../domain/sync-command.js';
 import { createOnce, pointerBack } from './create-once.js';
 import type { ProjectContext } from './project-context.js';
-import { fieldsOf, findIncidentByMarker } from './spira-writes.js';
+import { fieldsOf, findIncidentByMarker, markersInHistory } from './spira-writes.js';
 import type { SyncDeps, SyncOutcome } from './sync-deps.js';
 import { releaseForMilestone } from './sync-milestones.js';
 import { issueViewOf, statusNotApplied, syncPair } from './sync-pair.js';
@@ -58,7 +58,7 @@ export async function syncGitLabIssue(
     {
       adopt: (claim) =>
         findIncidentByMarker(deps.spira, pid, issueRef(issue), firstClaimOf(claim), async (incident) =>
-          isOrphanOf(deps, key, wanted, incident),
+          isOrphanOf(deps, key, issueRef(issue), incident),
         ),
       create: () => deps.spira.createIncident(pid, wanted),
       idOf: String,
@@ -83,11 +83,12 @@ export async function syncGitLabIssue(
 
 /**
  * Whether an unmarked incident is ours, after a person replaced its text: its pointer already names this
- * issue (an earlier attempt wrote it), or no link knows it and it has the name we gave ours.
+ * issue (an earlier attempt wrote it), or no link knows it and its history shows our marker.
  */
-async function isOrphanOf(deps: SyncDeps, key: string, wanted: NewIncidentFields, incident: SpiraIncident) {
+async function isOrphanOf(deps: SyncDeps, key: string, ref: string, incident: SpiraIncident) {
   const pointer = await deps.links.get(keys.spiraIncident(incident.ProjectId, incident.IncidentId));
-  return pointer ? pointer.targetId === key : incident.Name === wanted.Name;
+  if (pointer) return pointer.targetId === key;
+  return (await markersInHistory(deps.spira, incident.ProjectId, incident.IncidentId)).includes(ref);
 }
 
 /**

@@ -18,7 +18,7 @@ import { isOlder } from '../domain/ordering.js';
 import type { SyncCommandOf } from '../domain/sync-command.js';
 import { createOnce } from './create-once.js';
 import type { ProjectContext } from './project-context.js';
-import { fieldsOf } from './spira-writes.js';
+import { fieldsOf, markersInHistory } from './spira-writes.js';
 import type { SyncDeps, SyncOutcome } from './sync-deps.js';
 import { milestoneForRelease } from './sync-milestones.js';
 import { contextFor, incidentViewOf, issueViewOf, syncPair } from './sync-pair.js';
@@ -37,14 +37,7 @@ export async function syncSpiraIncident(deps: SyncDeps, command: Command): Promi
   const view = incidentViewOf(incident);
   const ctx = await withMilestoneOf(deps, projectCtx, gitlabProjectId, view.ResolvedReleaseId);
   const pairKey = await pairKeyOf(deps, command, incident);
-  if (pairKey === undefined) {
-    const iid = await pendingIssueNamed(deps, gitlabProjectId, incident.Name);
-    if (iid !== undefined)
-      throw new CounterpartPendingError(
-        `incident ${incidentId} may be the one being made for issue ${iid} (same name, link not recorded yet)`,
-      );
-    return createIssue(deps, command, view, incident, ctx);
-  }
+  if (pairKey === undefined) return createIssue(deps, command, view, incident, ctx);
   const pair = await deps.links.get(pairKey);
   if (pair?.state !== 'linked' || pair.spiraHashes === undefined) {
     throw new CounterpartPendingError(
@@ -52,19 +45,6 @@ export async function syncSpiraIncident(deps: SyncDeps, command: Command): Promi
     );
   }
   return pushChanges(deps, pair, incident, ctx);
-}
-
-/**
- * A GitLab issue with this name whose incident is still being created. An unmarked incident without a
- * pointer looks made in Spira, but it may be that one: made by the sync, its marker replaced by a person
- * before the link was recorded. It waits for that create to finish (which adopts it, or not).
- */
-async function pendingIssueNamed(deps: SyncDeps, gpid: number, name: string): Promise<number | undefined> {
-  for (const issue of await deps.gitlab.issuesTitled(gpid, name)) {
-    if (issue.title !== name.slice(0, 255)) continue;
-    if ((await deps.links.get(keys.gitlabIssue(gpid, issue.iid)))?.state === 'pending') return issue.iid;
-  }
-  return undefined;
 }
 
 /** The context, knowing the milestone of the incident's planned release (made first in GitLab when it has none yet). */
@@ -86,12 +66,20 @@ async function pairKeyOf(
   incident: SpiraIncident,
 ): Promise<string | undefined> {
   const born = markersIn(incident.Description).find((ref) => ref.startsWith('gitlab-issue:'));
-  if (born) {
-    const [projectId, iid] = born.slice('gitlab-issue:'.length).split('/').map(Number);
-    return keys.gitlabIssue(projectId as number, iid as number);
-  }
+  if (born) return keyOfRef(born);
   const pointer = await deps.links.get(keys.spiraIncident(command.spiraProjectId, command.incidentId));
-  return pointer?.state === 'linked' ? pointer.targetId : undefined;
+  if (pointer) return pointer.state === 'linked' ? pointer.targetId : undefined;
+  // Unmarked and unknown: made in Spira, or made by the sync and its marker edited away before the link
+  // was recorded (its history still shows it). The latter must never get an issue of its own.
+  const made = (await markersInHistory(deps.spira, command.spiraProjectId, command.incidentId)).find((ref) =>
+    ref.startsWith('gitlab-issue:'),
+  );
+  return made === undefined ? undefined : keyOfRef(made);
+}
+
+function keyOfRef(ref: string): string {
+  const [projectId, iid] = ref.slice('gitlab-issue:'.length).split('/').map(Number);
+  return keys.gitlabIssue(projectId as number, iid as number);
 }
 
 /** A deleted incident never deletes its issue: by default one note says so (config `spira.onIncidentDeleted`). */

@@ -10,6 +10,7 @@ import type { NewSpiraIncident, NewSpiraRelease } from '../connectors/spira/spir
 import type {
   SpiraComment,
   SpiraFilter,
+  SpiraHistoryChange,
   SpiraIncident,
   SpiraIncidentStatus,
   SpiraProjectUser,
@@ -20,7 +21,6 @@ import type {
 export interface GitLabPort {
   issue(projectId: number, iid: number): Promise<GitLabIssue>;
   issuesCreatedAfter(projectId: number, after: string): Promise<GitLabIssue[]>;
-  issuesTitled(projectId: number, title: string): Promise<GitLabIssue[]>;
   createIssue(projectId: number, fields: GitLabIssueWrite): Promise<GitLabIssue>;
   updateIssue(projectId: number, iid: number, fields: GitLabIssueWrite): Promise<GitLabIssue>;
   createNote(projectId: number, iid: number, body: string): Promise<GitLabNote>;
@@ -60,6 +60,7 @@ export interface SpiraPort {
   release(projectId: number, releaseId: number): Promise<SpiraRelease>;
   createRelease(projectId: number, release: NewSpiraRelease): Promise<number>;
   updateRelease(projectId: number, release: SpiraRelease): Promise<void>;
+  incidentHistory(projectId: number, incidentId: number): Promise<SpiraHistoryChange[]>;
 }
 
 /** Structured log lines (Powertools Logger in Lambda). */

@@ -189,4 +189,36 @@ describe('a retry adopts the counterpart of a crashed create', () => {
     expect(texts).toHaveLength(1);
     expect(texts[0]).toContain('Second thoughts');
   });
+
+  it('gives no issue of its own to an incident we made whose text and name people changed before the link', async () => {
+    const title = 'Made, then renamed in Spira';
+    let made = 0;
+    crashAt = {
+      point: 'after-create',
+      match: 'gl-issue#',
+      before: async () => {
+        made = h.spira.incidents(pid()).find((i) => i.Name === title)?.IncidentId ?? 0;
+        h.spira.updateIncident(pid(), made, h.world.spira.amy, { Description: '<p>Amy rewrote it</p>' });
+        h.spira.updateIncident(pid(), made, h.world.spira.amy, { Name: 'Renamed by Amy' });
+        // The poll sees an unmarked incident no link knows before the crashed create is retried.
+        h.spira.advanceClock(1000);
+        await h.local.pollNow();
+      },
+    };
+    const { json: issue } = await h.gitlabAs('fred', 'POST', `projects/${gpid()}/issues`, { title });
+    await h.settle();
+    h.spira.advanceClock(1000);
+    await h.local.pollNow();
+    await h.settle();
+
+    expect(made).toBeGreaterThan(0);
+    expect(
+      h.gitlab.issues(gpid()).filter((i) => i.title === 'Renamed by Amy' || i.title === title),
+    ).toHaveLength(1);
+    expect(
+      h.spira.incidents(pid()).filter((i) => i.Name === 'Renamed by Amy' || i.Name === title),
+    ).toHaveLength(1);
+    const pair = await h.local.runtime.sync.links.get(`sp-incident#${pid()}#${made}`);
+    expect(pair?.targetId).toBe(`gl-issue#${gpid()}#${issue.iid}`);
+  });
 });

@@ -153,6 +153,39 @@ describe('SpiraStandIn', () => {
       expect(after?.LastUpdateDate).toBe(after?.ConcurrencyDate);
     });
 
+    it('records who changed which field when in the incident history, newest first', async () => {
+      const created = w.spira.createIncident(w.projectId, w.personId, {
+        Name: 'Old',
+        Description: '<p>a</p>',
+      });
+      w.spira.updateIncident(w.projectId, created.IncidentId, w.personId, { Description: '<p>b</p>' });
+      const current = (await w.call('GET', `projects/${w.projectId}/incidents/${created.IncidentId}`))
+        .body as RemoteIncidentLike;
+      await w.call('PUT', `projects/${w.projectId}/incidents/${created.IncidentId}`, {
+        ...current,
+        Name: 'New',
+      });
+
+      const history = await w.call(
+        'GET',
+        `projects/${w.projectId}/artifact-types/3/artifacts/${created.IncidentId}/history?start_row=1&number_rows=500&sort_property=ChangeDate&sort_direction=DESC`,
+      );
+      expect(history.status).toBe(200);
+      const rows = history.body as {
+        FieldName: string;
+        OldValue: string;
+        NewValue: string;
+        ChangeSet: { UserId: number; ChangeDate: string };
+      }[];
+      expect(rows.map((r) => [r.FieldName, r.OldValue, r.NewValue, r.ChangeSet.UserId])).toEqual([
+        ['Name', 'Old', 'New', w.syncUserId],
+        ['Description', '<p>a</p>', '<p>b</p>', w.personId],
+      ]);
+      expect(rows[0]?.ChangeSet.ChangeDate).toBe(
+        w.spira.incident(w.projectId, created.IncidentId)?.LastUpdateDate,
+      );
+    });
+
     it('clears OwnerId and Description when a PUT sends null or omits them', async () => {
       // Prepare
       const created = w.spira.createIncident(w.projectId, w.personId, {

@@ -1,7 +1,16 @@
 import type { GitLabClient, GitLabIssueWrite } from '../../connectors/gitlab/gitlab-client.js';
-import type { GitLabIssue, GitLabNote, GitLabUser } from '../../connectors/gitlab/rest-schemas.js';
+import type {
+  GitLabIssue,
+  GitLabNote,
+  GitLabStateEvent,
+  GitLabUser,
+} from '../../connectors/gitlab/rest-schemas.js';
 import type { NewSpiraIncident, SpiraClient } from '../../connectors/spira/spira-client.js';
-import type { SpiraComment, SpiraIncident } from '../../connectors/spira/spira-schemas.js';
+import type {
+  SpiraComment,
+  SpiraHistoryChange,
+  SpiraIncident,
+} from '../../connectors/spira/spira-schemas.js';
 import { PermanentError } from '../../domain/errors.js';
 import type { GitLabPort, SpiraPort } from '../../ports/sync-ports.js';
 
@@ -36,8 +45,23 @@ const SPIRA_READS = [
 ] as const;
 
 /** Port methods the simulations answer (writes kept in memory, and the reads that must see them). */
-const GITLAB_SIMULATED = ['issue', 'createIssue', 'updateIssue', 'notes', 'note', 'createNote'] as const;
-const SPIRA_SIMULATED = ['incident', 'createIncident', 'updateIncident', 'comments', 'addComment'] as const;
+const GITLAB_SIMULATED = [
+  'issue',
+  'createIssue',
+  'updateIssue',
+  'notes',
+  'note',
+  'createNote',
+  'stateEvents',
+] as const;
+const SPIRA_SIMULATED = [
+  'incident',
+  'createIncident',
+  'updateIncident',
+  'comments',
+  'addComment',
+  'incidentHistory',
+] as const;
 
 /**
  * A client whose listed reads go to `real`, whose `simulated` methods come from `own`, and whose every other
@@ -118,6 +142,11 @@ class SimulatedGitLab {
 
   async updateIssue(projectId: number, iid: number, fields: GitLabIssueWrite): Promise<GitLabIssue> {
     return this.store(await this.apply(await this.issue(projectId, iid), fields));
+  }
+
+  /** Real state events of a real issue (a simulated one has none). */
+  async stateEvents(projectId: number, iid: number): Promise<GitLabStateEvent[]> {
+    return iid > 0 ? this.real.stateEvents(projectId, iid) : [];
   }
 
   async notes(projectId: number, iid: number): Promise<GitLabNote[]> {
@@ -203,6 +232,11 @@ class SimulatedSpira {
 
   async updateIncident(incident: SpiraIncident): Promise<void> {
     this.incidents.set(incident.IncidentId, { ...incident, LastUpdateDate: now(), ConcurrencyDate: now() });
+  }
+
+  /** The real history of a real incident (a simulated one has none). */
+  async incidentHistory(projectId: number, incidentId: number): Promise<SpiraHistoryChange[]> {
+    return incidentId > 0 ? this.real.incidentHistory(projectId, incidentId) : [];
   }
 
   async comments(projectId: number, incidentId: number): Promise<SpiraComment[]> {

@@ -124,12 +124,6 @@ export class GitLabClient {
     return this.get(`projects/${projectId}/issues?${query}`, z.array(GitLabIssueSchema), 'issue list');
   }
 
-  /** Issues whose title contains `title` (GitLab's search: the caller compares exactly), first 100. */
-  issuesTitled(projectId: number, title: string): Promise<GitLabIssue[]> {
-    const query = `search=${encodeURIComponent(title)}&in=title&scope=all&per_page=100`;
-    return this.get(`projects/${projectId}/issues?${query}`, z.array(GitLabIssueSchema), 'issue search');
-  }
-
   /** One page (100) of a project's issues updated on or after a time, oldest change first. */
   issuesUpdatedAfter(projectId: number, after: string, page: number): Promise<GitLabIssue[]> {
     const query = `updated_after=${encodeURIComponent(after)}&order_by=updated_at&sort=asc&per_page=100&page=${page}&scope=all`;

@@ -7,6 +7,8 @@ import {
   SpiraCreatedIncidentSchema,
   SpiraDateSchema,
   type SpiraFilter,
+  type SpiraHistoryChange,
+  SpiraHistoryChangeSchema,
   type SpiraIncident,
   SpiraIncidentSchema,
   type SpiraIncidentStatus,
@@ -142,6 +144,12 @@ export class SpiraClient {
   ): Promise<SpiraIncident[]> {
     const path = `projects/${projectId}/incidents/search?start_row=${startRow}&number_rows=${rows}&sort_by=${sortBy}`;
     return this.call('POST', path, filters, z.array(SpiraIncidentSchema), 'incident search', READ_ONLY_POST);
+  }
+
+  /** The field changes of an incident, with who made each and when (at most the first 500 rows). */
+  incidentHistory(projectId: number, incidentId: number): Promise<SpiraHistoryChange[]> {
+    const path = `projects/${projectId}/artifact-types/3/artifacts/${incidentId}/history?start_row=1&number_rows=500&sort_property=ChangeDate&sort_direction=DESC`;
+    return this.call('GET', path, undefined, z.array(SpiraHistoryChangeSchema), 'incident history');
   }
 
   comments(projectId: number, incidentId: number): Promise<SpiraComment[]> {

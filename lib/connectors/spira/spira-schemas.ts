@@ -85,3 +85,12 @@ export const SpiraReleaseSchema = z.looseObject({
   ConcurrencyDate: SpiraDateSchema,
 });
 export type SpiraRelease = z.infer<typeof SpiraReleaseSchema>;
+
+/** One field change of `GET …/artifact-types/3/artifacts/{id}/history` (RemoteHistoryChange). */
+export const SpiraHistoryChangeSchema = z.object({
+  FieldName: z.string(),
+  OldValue: z.string().nullable(),
+  NewValue: z.string().nullable(),
+  ChangeSet: z.object({ UserId: z.number().int(), ChangeDate: SpiraDateSchema }),
+});
+export type SpiraHistoryChange = z.infer<typeof SpiraHistoryChangeSchema>;

@@ -109,8 +109,45 @@ function updateIncident(ctx: RouteContext): RouteResult {
   const projectId = memberProject(ctx);
   // The URL id is parsed but the body's IncidentId selects the incident (SRC-6x).
   intParam(ctx.params.incident_id, 'incident_id');
-  updateIncidentFromApi(ctx.store, projectId, ctx.body);
+  updateIncidentFromApi(ctx.store, projectId, ctx.body, ctx.user.UserId);
   return empty();
+}
+
+/**
+ * `GET …/artifact-types/{type}/artifacts/{id}/history`: the field changes of an incident (type 3), newest
+ * first, each a RemoteHistoryChange carrying its RemoteHistoryChangeSet.
+ */
+function incidentHistory(ctx: RouteContext): RouteResult {
+  const projectId = memberProject(ctx);
+  if (intParam(ctx.params.artifact_type_id, 'artifact_type_id') !== 3) return ok([]);
+  const rec = incidentIn(ctx.store, projectId, intParam(ctx.params.artifact_id, 'artifact_id'));
+  const sets = ctx.store.history.get(rec.data.IncidentId as number) ?? [];
+  const rows = [...sets].reverse().flatMap((set) => {
+    const user = ctx.store.users.get(set.userId);
+    const changeSet = {
+      HistoryChangeSetId: set.id,
+      ProjectId: projectId,
+      UserId: set.userId,
+      UserFullName: user ? `${user.FirstName} ${user.LastName}` : '',
+      ArtifactId: rec.data.IncidentId,
+      ArtifactName: rec.data.Name,
+      ArtifactTypeId: 3,
+      ArtifactTypeName: 'Incident',
+      ChangeDate: set.at,
+      ChangeTypeId: 1,
+      ChangeTypeName: 'Modified',
+    };
+    return set.changes.map((change, i) => ({
+      HistoryChangeId: set.id * 100 + i,
+      ChangeSetId: set.id,
+      FieldName: change.field,
+      FieldCaption: change.field,
+      OldValue: change.oldValue,
+      NewValue: change.newValue,
+      ChangeSet: changeSet,
+    }));
+  });
+  return ok(rows);
 }
 
 function deleteIncident(ctx: RouteContext): RouteResult {
@@ -198,6 +235,10 @@ export const ARTIFACT_ROUTES: readonly Route[] = [
   {
     template: 'projects/{project_id}/incidents/{incident_id}/comments',
     methods: { GET: listComments, POST: addComments },
+  },
+  {
+    template: 'projects/{project_id}/artifact-types/{artifact_type_id}/artifacts/{artifact_id}/history',
+    methods: { GET: incidentHistory },
   },
   {
     template: 'projects/{project_id}/releases',

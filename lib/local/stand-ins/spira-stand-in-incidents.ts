@@ -167,8 +167,47 @@ export function incidentIn(store: SpiraStore, projectId: number, incidentId: num
   return artifactIn(store.incidents, projectId, incidentId, 'Unable to locate requested incident');
 }
 
+/** Fields whose changes the history records. */
+const HISTORY_FIELDS = [
+  'Name',
+  'Description',
+  'IncidentStatusId',
+  'IncidentTypeId',
+  'PriorityId',
+  'SeverityId',
+  'OwnerId',
+  'ResolvedReleaseId',
+  'Tags',
+];
+
+/** Commits an update and records its changed fields as one change set of `userId`. */
+function commitWithHistory(
+  store: SpiraStore,
+  rec: ArtifactRec,
+  next: Record<string, unknown>,
+  userId: number,
+) {
+  const text = (value: unknown) => (value === null || value === undefined ? '' : String(value));
+  const changes = HISTORY_FIELDS.filter((f) => text(rec.data[f]) !== text(next[f])).map((field) => ({
+    field,
+    oldValue: text(rec.data[field]),
+    newValue: text(next[field]),
+  }));
+  commit(store, rec, next);
+  if (changes.length === 0) return;
+  const id = rec.data.IncidentId as number;
+  const sets = store.history.get(id) ?? [];
+  sets.push({ id: store.nextId('changeset'), userId, at: rec.data.LastUpdateDate as string, changes });
+  store.history.set(id, sets);
+}
+
 /** `PUT projects/{p}/incidents/{id}`: full-object update keyed by the body's IncidentId (§3.4, §3.5). */
-export function updateIncidentFromApi(store: SpiraStore, projectId: number, body: unknown): void {
+export function updateIncidentFromApi(
+  store: SpiraStore,
+  projectId: number,
+  body: unknown,
+  callerId: number,
+): void {
   const input = deserialize(INCIDENT_FIELDS, body, 'RemoteIncident');
   if (input.IncidentId === null) throw fault(400, 'Nullable object must have a value.');
   const rec = incidentIn(store, projectId, input.IncidentId as number);
@@ -182,7 +221,7 @@ export function updateIncidentFromApi(store: SpiraStore, projectId: number, body
   }
   validateIncident(store, next);
   checkConcurrency(rec, input.ConcurrencyDate);
-  commit(store, rec, next);
+  commitWithHistory(store, rec, next, callerId);
 }
 
 /** A person editing the incident in the web UI: partial edit, any status, stamps bumped. */
@@ -191,6 +230,7 @@ export function updateIncidentAsPerson(
   projectId: number,
   incidentId: number,
   fields: Record<string, unknown>,
+  userId: number,
 ): ArtifactRec {
   const rec = incidentIn(store, projectId, incidentId);
   const next = { ...rec.data };
@@ -199,7 +239,7 @@ export function updateIncidentAsPerson(
     if (kind && UI_WRITABLE.includes(k)) next[k] = convertValue(kind, v, k);
   }
   validateIncident(store, next);
-  commit(store, rec, next);
+  commitWithHistory(store, rec, next, userId);
   return rec;
 }
 

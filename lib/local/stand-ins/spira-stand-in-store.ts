@@ -14,6 +14,15 @@ export interface UserRec {
   CreationDate: string;
 }
 
+/** One change set of an incident's history: who changed which fields when (Spira's History service). */
+export interface ChangeSetRec {
+  id: number;
+  userId: number;
+  /** Spira time of the change (the incident's LastUpdateDate after it). */
+  at: string;
+  changes: { field: string; oldValue: string; newValue: string }[];
+}
+
 /** A template lookup row (status, type, priority or severity). */
 export interface LookupRec {
   id: number;
@@ -91,6 +100,7 @@ type Sequence =
   | 'incident'
   | 'release'
   | 'comment'
+  | 'changeset'
   | 'status'
   | 'type'
   | 'priority'
@@ -107,6 +117,8 @@ export class SpiraStore {
   readonly incidents = new Map<number, ArtifactRec>();
   readonly releases = new Map<number, ArtifactRec>();
   readonly comments = new Map<number, CommentRec[]>();
+  /** Incident id → its change sets, oldest first. */
+  readonly history = new Map<number, ChangeSetRec[]>();
   private readonly seq: Record<Sequence, number> = {
     user: 0,
     template: 0,
@@ -114,6 +126,7 @@ export class SpiraStore {
     incident: 0,
     release: 0,
     comment: 0,
+    changeset: 0,
     status: 0,
     type: 0,
     priority: 0,

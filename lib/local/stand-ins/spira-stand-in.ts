@@ -222,7 +222,10 @@ export class SpiraStandIn {
     fields: Partial<RemoteIncidentLike>,
   ): RemoteIncidentLike {
     this.person(projectId, asUserId);
-    return incidentView(this.store, updateIncidentAsPerson(this.store, projectId, incidentId, fields));
+    return incidentView(
+      this.store,
+      updateIncidentAsPerson(this.store, projectId, incidentId, fields, asUserId),
+    );
   }
 
   /** A person comments in the web UI; like Spira, the incident's LastUpdateDate is NOT bumped. */

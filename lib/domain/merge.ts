@@ -25,6 +25,12 @@ export interface FieldConflict<G extends string = string, S extends string = str
 }
 export type Conflict = FieldConflict<IssueField, IncidentField>;
 
+/** When a person last changed each field on each side, where known (else the item's last update counts). */
+export interface FieldTimes {
+  gitlab: Partial<Record<IssueField, string>>;
+  spira: Partial<Record<IncidentField, string>>;
+}
+
 /** What to carry each way so that a pair agrees again, and the conflicts decided on the way. */
 export interface PairPlan {
   /** GitLab fields whose value goes to Spira. */
@@ -36,13 +42,15 @@ export interface PairPlan {
 
 /**
  * Field-level three-way merge of both sides at once: a field changed on one side only goes to the other; a
- * field changed on both is a conflict won by the later change by each side's own clock (`tie` on a tie),
- * and the winner's value goes to the loser in the same pass, so no conflict waits for the other direction.
+ * field changed on both is a conflict won by the later change by each side's own clock: when a person last
+ * changed that field (`fieldAt`), else the item's last update (`at`); `tie` on a tie. The winner's value
+ * goes to the loser in the same pass, so no conflict waits for the other direction.
  */
 export function planPair(
   changed: { gitlab: readonly IssueField[]; spira: readonly IncidentField[] },
   at: { gitlab: string; spira: string },
   tie: Side,
+  fieldAt: FieldTimes = { gitlab: {}, spira: {} },
 ): PairPlan {
   const plan: PairPlan = { toSpira: [], toGitLab: [], conflicts: [] };
   for (const [gitlabField, spiraField] of FIELD_PAIRS) {
@@ -50,9 +58,11 @@ export function planPair(
     const onSpira = changed.spira.includes(spiraField);
     let winner: Side | undefined = onGitLab ? 'gitlab' : onSpira ? 'spira' : undefined;
     if (onGitLab && onSpira) {
-      const gitlabLater = Date.parse(at.gitlab) - Date.parse(at.spira);
+      const gitlabAt = fieldAt.gitlab[gitlabField] ?? at.gitlab;
+      const spiraAt = fieldAt.spira[spiraField] ?? at.spira;
+      const gitlabLater = Date.parse(gitlabAt) - Date.parse(spiraAt);
       winner = gitlabLater === 0 ? tie : gitlabLater > 0 ? 'gitlab' : 'spira';
-      plan.conflicts.push({ gitlabField, spiraField, winner, gitlabAt: at.gitlab, spiraAt: at.spira });
+      plan.conflicts.push({ gitlabField, spiraField, winner, gitlabAt, spiraAt });
     }
     if (winner) (winner === 'gitlab' ? plan.toSpira : plan.toGitLab).push(gitlabField);
   }

@@ -18,6 +18,8 @@ export interface ProjectContext {
   gitlabUserId(username: string): number | undefined;
   /** The sync user's GitLab login: issues it authored came from Spira and carry no GitLab attribution. */
   syncUsername: string;
+  /** The sync's own Spira user (its changes in an incident's history are echoes, not people's changes). */
+  syncSpiraUserId: number;
   /** Spira's web root, for links back to incidents. */
   spiraWebUrl: string;
   labels: LabelMaps;
@@ -64,9 +66,10 @@ export class ProjectContexts {
       );
     }
     await this.checkLabelIds(index, project, templateId);
-    const [spiraUsers, gitlabUsers] = await Promise.all([
+    const [spiraUsers, gitlabUsers, me] = await Promise.all([
       this.config.autoMapUsers ? this.spira.projectUsers(spiraProjectId) : [],
       this.gitlab.projectMembers(gitlabProjectId),
+      this.spira.currentUser(),
     ]);
     const users = buildUserMap(
       this.config.users,
@@ -89,6 +92,7 @@ export class ProjectContexts {
       milestoneFor: (id) => toMilestone.get(id),
       gitlabUserId: (username) => ids.get(username.toLowerCase()),
       syncUsername: this.config.gitlab.login,
+      syncSpiraUserId: me.UserId,
       spiraWebUrl: this.config.spira.baseUrl.replace(/\/+$/, ''),
       labels: project.labels,
     };

@@ -18,6 +18,7 @@ import {
   type Side,
   spiraFieldOf,
 } from '../domain/merge.js';
+import { changeTimes } from './change-times.js';
 import type { ProjectContext } from './project-context.js';
 import { fieldsOf, updateIncident } from './spira-writes.js';
 import type { SyncDeps, SyncOutcome } from './sync-deps.js';
@@ -71,14 +72,15 @@ export async function syncPair(
 ): Promise<SyncOutcome> {
   const gitlabValues = issueFields(issue, ctx.labels);
   const spiraValues = incidentFields(fieldsOf(first), ctx);
-  const plan = planPair(
-    {
-      gitlab: changedFields(fingerprintFields(gitlabValues), pair.gitlabHashes),
-      spira: changedFields(fingerprintFields(spiraValues), pair.spiraHashes),
-    },
-    { gitlab: issue.updatedAt, spira: first.LastUpdateDate },
-    tie,
-  );
+  const changed = {
+    gitlab: changedFields(fingerprintFields(gitlabValues), pair.gitlabHashes),
+    spira: changedFields(fingerprintFields(spiraValues), pair.spiraHashes),
+  };
+  const at = { gitlab: issue.updatedAt, spira: first.LastUpdateDate };
+  let plan = planPair(changed, at, tie);
+  // A conflict is decided by when people changed that field on each side, not by the items' last updates.
+  if (plan.conflicts.length > 0)
+    plan = planPair(changed, at, tie, await changeTimes(deps, ctx, issue, first, plan.conflicts));
   await recordConflicts(deps, pair, first.ProjectId, plan.conflicts, {
     gitlab: gitlabValues,
     spira: spiraValues,

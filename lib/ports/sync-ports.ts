@@ -25,6 +25,7 @@ export interface GitLabPort {
   updateIssue(projectId: number, iid: number, fields: GitLabIssueWrite): Promise<GitLabIssue>;
   createNote(projectId: number, iid: number, body: string): Promise<GitLabNote>;
   notes(projectId: number, iid: number): Promise<GitLabNote[]>;
+  latestNotes(projectId: number, iid: number): Promise<GitLabNote[]>;
   stateEvents(projectId: number, iid: number): Promise<GitLabStateEvent[]>;
   milestone(projectId: number, milestoneId: number): Promise<GitLabMilestone>;
   milestones(projectId: number): Promise<GitLabMilestone[]>;
@@ -61,6 +62,7 @@ export interface SpiraPort {
   createRelease(projectId: number, release: NewSpiraRelease): Promise<number>;
   updateRelease(projectId: number, release: SpiraRelease): Promise<void>;
   incidentHistory(projectId: number, incidentId: number): Promise<SpiraHistoryChange[]>;
+  currentUser(): Promise<{ UserId: number; UserName: string }>;
 }
 
 /** Structured log lines (Powertools Logger in Lambda). */

@@ -25,6 +25,23 @@ describe('three-way merge of a pair', () => {
     expect([later.toSpira, later.toGitLab, later.conflicts[0]?.winner]).toEqual([[], ['title'], 'spira']);
   });
 
+  it('decides a conflict by the field’s own change times when they are known', () => {
+    const changed = { gitlab: ['title'] as const, spira: ['name', 'description'] as const };
+    const items = { gitlab: '2026-11-25T10:00:05Z', spira: '2026-11-25T10:00:09Z' };
+    expect(
+      planPair({ gitlab: [...changed.gitlab], spira: [...changed.spira] }, items, 'spira').toGitLab,
+    ).toEqual(['title', 'description']);
+    const perField = { gitlab: {}, spira: { name: '2026-11-25T10:00:01Z' } };
+    const plan = planPair(
+      { gitlab: [...changed.gitlab], spira: [...changed.spira] },
+      items,
+      'spira',
+      perField,
+    );
+    expect([plan.toSpira, plan.toGitLab]).toEqual([['title'], ['description']]);
+    expect(plan.conflicts[0]).toMatchObject({ winner: 'gitlab', spiraAt: '2026-11-25T10:00:01Z' });
+  });
+
   it('gives a tie to the side whose change is being handled', () => {
     const tie = { gitlab: at.gitlab, spira: at.gitlab };
     expect(planPair({ gitlab: ['state'], spira: ['status'] }, tie, 'spira').toGitLab).toEqual(['state']);

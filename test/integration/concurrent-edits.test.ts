@@ -142,4 +142,32 @@ describe('a GitLab state changed away and back', () => {
       expect.arrayContaining([expect.stringMatching(/^state\/status changed on both sides .*GitLab wins/)]),
     );
   });
+
+  it('decides a conflict by when each side changed that field, not by the items’ last updates', async () => {
+    const pid = h.world.spiraProjectId;
+    const gpid = h.world.gitlabProjectId;
+    const incident = h.spira.createIncident(pid, h.world.spira.amy, { Name: 'Per field' });
+    h.spira.advanceClock(1);
+    await h.local.pollNow();
+    await h.settle();
+    const iid = h.gitlab.issues(gpid).find((i) => i.title === 'Per field')?.iid as number;
+    const pause = () => new Promise((ok) => setTimeout(ok, 1100));
+    h.spira.updateIncident(pid, incident.IncidentId, h.world.spira.amy, { Name: 'Spira name (earlier)' });
+    await pause();
+    await h.gitlabAs('fred', 'PUT', `projects/${gpid}/issues/${iid}`, { title: 'GitLab title (later)' });
+    await pause();
+    // A later Spira change of another field makes the incident the later item as a whole.
+    h.spira.updateIncident(pid, incident.IncidentId, h.world.spira.amy, { Description: '<p>Later text</p>' });
+    h.spira.advanceClock(1);
+    await h.local.pollNow();
+    await h.settle();
+
+    expect(h.gitlab.issue(gpid, iid)?.title).toBe('GitLab title (later)');
+    expect(h.spira.incident(pid, incident.IncidentId)?.Name).toBe('GitLab title (later)');
+    expect(h.gitlab.issue(gpid, iid)?.description).toContain('Later text');
+    const history = await h.local.runtime.sync.audit.history(`gl-issue#${gpid}#${iid}`);
+    expect(history.map((e) => e.detail)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^title\/name changed on both sides .*GitLab wins/)]),
+    );
+  });
 });

@@ -33,6 +33,7 @@ const GITLAB_READS = [
   'milestonesUpdatedAfter',
 ] as const;
 const SPIRA_READS = [
+  'currentUser',
   'serverTime',
   'projectTemplateId',
   'incidentStatuses',
@@ -53,6 +54,7 @@ const GITLAB_SIMULATED = [
   'note',
   'createNote',
   'stateEvents',
+  'latestNotes',
 ] as const;
 const SPIRA_SIMULATED = [
   'incident',
@@ -142,6 +144,11 @@ class SimulatedGitLab {
 
   async updateIssue(projectId: number, iid: number, fields: GitLabIssueWrite): Promise<GitLabIssue> {
     return this.store(await this.apply(await this.issue(projectId, iid), fields));
+  }
+
+  /** Real notes of a real issue (a simulated one has none yet). */
+  async latestNotes(projectId: number, iid: number): Promise<GitLabNote[]> {
+    return iid > 0 ? this.real.latestNotes(projectId, iid) : [];
   }
 
   /** Real state events of a real issue (a simulated one has none). */

@@ -244,6 +244,12 @@ export class GitLabClient {
     return this.get(path, z.array(GitLabNoteSchema), `notes of ${projectId}#${iid}`);
   }
 
+  /** The issue's 100 most recently updated notes, system notes included (who changed which field when). */
+  latestNotes(projectId: number, iid: number): Promise<GitLabNote[]> {
+    const path = `projects/${projectId}/issues/${iid}/notes?sort=desc&order_by=updated_at&per_page=100`;
+    return this.get(path, z.array(GitLabNoteSchema), `latest notes of ${projectId}#${iid}`);
+  }
+
   /** The issue's closes and reopens, oldest first (at most the first 100). */
   stateEvents(projectId: number, iid: number): Promise<GitLabStateEvent[]> {
     const path = `projects/${projectId}/issues/${iid}/resource_state_events?per_page=100`;

@@ -40,6 +40,8 @@ export type GitLabNote = z.infer<typeof GitLabNoteSchema>;
 /** One entry of `GET /projects/:id/issues/:iid/resource_state_events` (a close or a reopen). */
 export const GitLabStateEventSchema = z.object({
   id: z.number().int(),
+  /** Who closed or reopened it (null when the user was deleted). */
+  user: GitLabUserSchema.nullable().optional(),
   created_at: GitLabTimestampSchema,
   state: z.string(),
 });

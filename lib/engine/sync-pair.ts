@@ -112,12 +112,22 @@ export async function syncPair(
       : issueViewOf(await deps.gitlab.updateIssue(gpid, iid, issuePatch));
 
   // A refused state keeps its old hash, so a replay after the template is fixed tries again.
-  const gitlabHashes = fingerprintFields(issueFields(after, ctx.labels)) as Record<string, string>;
+  // Hashes of what was synced: each field as read, and as written where it was written. Not the answers'
+  // other fields: a person's concurrent change to one of them must still count as a change.
+  const written = (hashes: Record<string, string>, fields: readonly string[]) =>
+    Object.fromEntries(fields.map((f) => [f, hashes[f] as string]));
+  const gitlabHashes: Record<string, string> = {
+    ...fingerprintFields(gitlabValues),
+    ...written(fingerprintFields(issueFields(after, ctx.labels)), plan.toGitLab),
+  };
   if (refused) {
     if (pair.gitlabHashes?.state === undefined) delete gitlabHashes.state;
     else gitlabHashes.state = pair.gitlabHashes.state;
   }
-  const spiraHashes = fingerprintFields(incidentFields(fieldsOf(incident), ctx));
+  const spiraHashes = {
+    ...fingerprintFields(spiraValues),
+    ...written(fingerprintFields(incidentFields(fieldsOf(incident), ctx)), plan.toSpira.map(spiraFieldOf)),
+  };
   await deps.links.save({ ...pair, appliedEventAt: issue.updatedAt, gitlabHashes, spiraHashes });
   await deps.fault?.('after-fingerprint', pair.pk);
   if (refused)

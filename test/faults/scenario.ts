@@ -1,11 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  GetQueueAttributesCommand,
-  GetQueueUrlCommand,
-  SetQueueAttributesCommand,
-} from '@aws-sdk/client-sqs';
 import { inject } from 'vitest';
 import { createAwsClients } from '../../lib/aws/clients.js';
 import { hookUp } from '../../lib/local/demo.js';
@@ -29,8 +24,6 @@ export interface RunSettings {
   crashRate: number;
   /** Copies of every webhook delivery. */
   copies: number;
-  /** SQS receives before a message is dead-lettered (serverless.yml: 12). */
-  maxReceiveCount: number;
 }
 
 export const DEFAULT_SETTINGS: RunSettings = {
@@ -39,7 +32,6 @@ export const DEFAULT_SETTINGS: RunSettings = {
   apiFaultRate: 0.2,
   crashRate: 0.15,
   copies: 3,
-  maxReceiveCount: 12,
 };
 
 /** What one seed's run did and found. */
@@ -138,7 +130,6 @@ export async function runSeed(seed: number, settings: RunSettings = DEFAULT_SETT
       AWS_ENDPOINT_URL_DYNAMODB: inject('dynamoEndpoint'),
       AWS_ENDPOINT_URL_SQS: inject('sqsEndpoint'),
     });
-    await mirrorDeployedRedrive(harness, aws.sqs, settings.maxReceiveCount);
     await harness.local.pollNow(); // the first poll only records Spira's clock
 
     // ---- chaos: people on both sides, 20 % of API calls failing, crashes, every hook 3× -------------
@@ -240,32 +231,6 @@ export async function runSeed(seed: number, settings: RunSettings = DEFAULT_SETT
     await h?.stop().catch(() => undefined);
     await Promise.all([gitlabProxy?.stop(), spiraProxy?.stop()]).catch(() => undefined);
   }
-}
-
-/**
- * The local runtime provisions its queue with 5 receives before dead-lettering; the deployed queue
- * (serverless.yml) allows 12. Under 20 % faults a message can fail 5 times in a row, so the run uses the
- * deployed value.
- */
-async function mirrorDeployedRedrive(
-  h: Harness,
-  sqs: ReturnType<typeof createAwsClients>['sqs'],
-  maxReceiveCount: number,
-) {
-  const { QueueUrl } = await sqs.send(
-    new GetQueueUrlCommand({ QueueName: `${h.local.runtime.env.TABLE_NAME}-dlq.fifo` }),
-  );
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
-  );
-  await sqs.send(
-    new SetQueueAttributesCommand({
-      QueueUrl: h.local.runtime.env.QUEUE_URL,
-      Attributes: {
-        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: Attributes?.QueueArn, maxReceiveCount }),
-      },
-    }),
-  );
 }
 
 function writeReport(

@@ -26,6 +26,8 @@ export interface IssueView {
   webUrl: string;
   /** GitLab's `updated_at` (ISO). */
   updatedAt: string;
+  /** GitLab's `created_at` (ISO), when read from the REST API. */
+  createdAt?: string;
   labels: readonly string[];
 }
 

@@ -23,8 +23,9 @@ const SPIRA_FIELDS: Record<Conflict['spiraField'], readonly string[]> = {
 
 /**
  * When a person (anyone but the sync) last changed each conflicting field on each side: GitLab's system
- * notes and state events, Spira's incident history. The item's last update would also count the sync's own
- * writes and changes to other fields; this is read only when there is a conflict to decide.
+ * notes and state events, Spira's incident history; the item's creation when no person ever changed it.
+ * The item's last update would also count the sync's own writes and changes to other fields; this is read
+ * only when there is a conflict to decide.
  */
 export async function changeTimes(
   deps: SyncDeps,
@@ -50,21 +51,25 @@ export async function changeTimes(
           .filter((n) => n.system && pattern.test(n.body) && byPerson(n.author.username))
           .map((n) => n.created_at),
       );
-      if (at) times.gitlab[field] = at;
+      // No person changed it: it is as it was made (or as the sync wrote it from Spira).
+      const since = at ?? issue.createdAt;
+      if (since) times.gitlab[field] = since;
     }
   }
   if (gitlabFields.includes('state')) {
     const events = await deps.gitlab.stateEvents(issue.projectId, issue.iid);
-    const at = latest(events.filter((e) => byPerson(e.user?.username)).map((e) => e.created_at));
-    if (at) times.gitlab.state = at;
+    const since =
+      latest(events.filter((e) => byPerson(e.user?.username)).map((e) => e.created_at)) ?? issue.createdAt;
+    if (since) times.gitlab.state = since;
   }
 
   const history = await deps.spira.incidentHistory(incident.ProjectId, incident.IncidentId);
   const people = history.filter((change) => change.ChangeSet.UserId !== ctx.syncSpiraUserId);
   for (const { spiraField } of conflicts) {
     const names = SPIRA_FIELDS[spiraField];
-    const at = latest(people.filter((c) => names.includes(c.FieldName)).map((c) => c.ChangeSet.ChangeDate));
-    if (at) times.spira[spiraField] = at;
+    const changes = people.filter((c) => names.includes(c.FieldName));
+    const since = latest(changes.map((c) => c.ChangeSet.ChangeDate)) ?? incident.CreationDate;
+    if (since) times.spira[spiraField] = since;
   }
   return times;
 }

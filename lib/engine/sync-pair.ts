@@ -35,6 +35,7 @@ export function issueViewOf(issue: GitLabIssue): IssueView {
     assigneeUsername: issue.assignees[0]?.username,
     assigneeId: issue.assignees[0]?.id,
     updatedAt: issue.updated_at,
+    createdAt: issue.created_at,
     labels: issue.labels,
     milestoneId: issue.milestone?.id ?? null,
     webUrl: issue.web_url,

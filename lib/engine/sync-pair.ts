@@ -95,7 +95,9 @@ export async function syncPair(
     // With the template's Status Bulk Edit off, Spira answers 200 and silently keeps the old status. Another
     // status means a person changed it after our write: a later Spira change, which the poll carries.
     const after = await deps.spira.incident(first.ProjectId, first.IncidentId);
-    refused = after.IncidentStatusId === before.IncidentStatusId;
+    refused =
+      after.IncidentStatusId === before.IncidentStatusId &&
+      !(await statusWritten(deps, ctx, before, patch.IncidentStatusId));
     if (refused) incident.IncidentStatusId = after.IncidentStatusId;
   }
 
@@ -140,6 +142,21 @@ export async function syncPair(
   ];
   if (fields.length === 0) return { action: 'skipped', reason: 'both sides already agree' };
   return { action: 'updated', target: `incident ${incident.IncidentId} ⇄ issue ${gpid}#${iid}`, fields };
+}
+
+/**
+ * Whether the history shows our status change since `before` was read: then the old status is back because
+ * a person set it again, not because Spira refused ours.
+ */
+async function statusWritten(deps: SyncDeps, ctx: ProjectContext, before: SpiraIncident, status: number) {
+  const history = await deps.spira.incidentHistory(before.ProjectId, before.IncidentId);
+  return history.some(
+    (c) =>
+      c.FieldName === 'IncidentStatusId' &&
+      c.NewValue === String(status) &&
+      c.ChangeSet.UserId === ctx.syncSpiraUserId &&
+      Date.parse(c.ChangeSet.ChangeDate) >= Date.parse(before.LastUpdateDate),
+  );
 }
 
 /**

@@ -10,11 +10,22 @@ describe("Spira's API rules", () => {
   let h: Harness;
   const recorded = recordingLog();
   let raceOnce: (() => void) | undefined;
+  let afterWrite: { id: number; armed: boolean; run: () => void } | undefined;
   beforeAll(async () => {
     h = await startHarness({
       log: recorded.log,
       spira: {
         intercept: (req) => {
+          // A person changes the incident between our write and our read-back of it.
+          if (req.method === 'GET' && afterWrite && req.path.endsWith(`/incidents/${afterWrite.id}`)) {
+            const race = afterWrite;
+            if (race.armed) {
+              afterWrite = undefined;
+              race.run();
+            }
+          }
+          if (req.method === 'PUT' && afterWrite && req.path.endsWith(`/incidents/${afterWrite.id}`))
+            afterWrite.armed = true;
           // A person saves the incident between our GET and our PUT: the PUT must get Spira's 409.
           if (req.method === 'PUT' && raceOnce) {
             const race = raceOnce;
@@ -41,6 +52,36 @@ describe("Spira's API rules", () => {
 
     expect(h.spira.requests.filter((r) => r.method === 'PUT').map((r) => r.status)).toEqual([409, 200]);
     expect(h.spira.incident(pid(), id)).toMatchObject({ Name: 'Racy 2', PriorityId: 2 });
+  });
+
+  it('does not blame Status Bulk Edit when a person set the old status again right after our write', async () => {
+    await h.local.pollNow(); // the first poll only records Spira's clock
+    const { json: issue } = await h.gitlabAs('fred', 'POST', `projects/${gpid()}/issues`, {
+      title: 'Reopened at once',
+    });
+    await h.settle();
+    const incident = h.spira.incidents(pid()).find((i) => i.Name === 'Reopened at once');
+    const open = incident?.IncidentStatusId as number;
+    afterWrite = {
+      id: incident?.IncidentId as number,
+      armed: false,
+      run: () =>
+        h.spira.updateIncident(pid(), incident?.IncidentId as number, h.world.spira.amy, {
+          IncidentStatusId: open,
+        }),
+    };
+    const parkedBefore = recorded.lines.filter((l) => l.message === 'parked').length;
+    await h.gitlabAs('fred', 'PUT', `projects/${gpid()}/issues/${issue.iid}`, { state_event: 'close' });
+    await h.settle();
+    h.spira.advanceClock(1000);
+    await h.local.pollNow();
+    await h.settle();
+
+    expect(afterWrite).toBeUndefined();
+    expect(recorded.lines.filter((l) => l.message === 'parked')).toHaveLength(parkedBefore);
+    // Amy's reopen came after our close: it is the later change, and it reaches GitLab.
+    expect(h.spira.incident(pid(), incident?.IncidentId as number)?.IncidentStatusId).toBe(open);
+    expect(h.gitlab.issue(gpid(), issue.iid)?.state).toBe('opened');
   });
 
   it('parks a status change that Spira ignored (Status Bulk Edit off) with a clear error', async () => {

@@ -39,7 +39,9 @@ export async function syncSpiraIncident(deps: SyncDeps, command: Command): Promi
   const pairKey = await pairKeyOf(deps, command, incident);
   if (pairKey === undefined) return createIssue(deps, command, view, incident, ctx);
   const pair = await deps.links.get(pairKey);
-  if (pair?.state !== 'linked' || pair.spiraHashes === undefined) {
+  // A linked pair without hashes (an older version's) needs no waiting: the merge treats every field as
+  // changed on both sides and lets the later change win.
+  if (pair?.state !== 'linked') {
     throw new CounterpartPendingError(
       `incident ${incidentId}: its issue link ${pairKey} is not complete yet`,
     );

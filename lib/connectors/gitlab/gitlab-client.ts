@@ -71,10 +71,12 @@ export class GitLabClient {
       headers: { 'private-token': options.token, accept: 'application/json' },
       responseType: 'json',
       timeout: { request: 10_000 },
-      // got never retries POST; GET and PUT here are safe to repeat. Longer waits go back to the queue.
+      // Only reads are repeated here. A PUT is idempotent but not conditional: repeated a second later it
+      // could overwrite what a person changed meanwhile, so a failed write fails the message, whose retry
+      // reads the issue again first. Longer waits go back to the queue.
       retry: {
         limit: 2,
-        methods: ['GET', 'PUT'],
+        methods: ['GET'],
         statusCodes: [408, 500, 502, 503, 504],
         maxRetryAfter: 5_000,
       },

@@ -51,6 +51,7 @@ export async function syncGitLabIssue(
   const ctx = await withReleaseOf(deps, projectCtx, gitlabProjectId, issue.milestoneId);
   const wanted = newIncidentFor(issue, ctx);
   let stored: SpiraIncident | undefined;
+  let touched = false;
   const { record, created, target } = await createOnce(
     deps,
     key,
@@ -69,12 +70,17 @@ export async function syncGitLabIssue(
         }),
       completeWith: async (id, _claim, adopted) => {
         stored = await deps.spira.incident(pid, id);
-        return baselineOf(issue, wanted, stored, adopted, ctx);
+        // Another status than ours: Spira refused it (Status Bulk Edit off), or a person changed it since,
+        // which the history shows. A changed incident is baselined like an adopted one.
+        touched =
+          stored.IncidentStatusId !== wanted.IncidentStatusId &&
+          (await deps.spira.incidentHistory(pid, id)).some((c) => c.FieldName === 'IncidentStatusId');
+        return baselineOf(issue, wanted, stored, adopted || touched, ctx);
       },
     },
   );
   // An adopted incident goes through the merge for the fields its baseline left out.
-  if (!created) return applyIssueChanges(deps, record, issue, ctx);
+  if (!created || touched) return applyIssueChanges(deps, record, issue, ctx);
   await deps.fault?.('after-fingerprint', record.pk);
   const kept = (stored as SpiraIncident).IncidentStatusId;
   if (kept !== wanted.IncidentStatusId) throw statusNotApplied(Number(target), wanted.IncidentStatusId, kept);

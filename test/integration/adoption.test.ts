@@ -83,7 +83,7 @@ describe('a retry adopts the counterpart of a crashed create', () => {
       Name: name,
       IncidentStatusId: CLOSED,
     });
-    failClose = 5; // more than the client's own retries: the message fails and comes back
+    failClose = 2; // the client does not repeat a PUT: the message fails twice and comes back
     h.spira.advanceClock(1000);
     await h.local.pollNow();
     await h.settle();

@@ -11,11 +11,20 @@ describe("Spira's API rules", () => {
   const recorded = recordingLog();
   let raceOnce: (() => void) | undefined;
   let afterWrite: { id: number; armed: boolean; run: () => void } | undefined;
+  let afterCreate: { armed: boolean; run: (id: number) => void } | undefined;
   beforeAll(async () => {
     h = await startHarness({
       log: recorded.log,
       spira: {
         intercept: (req) => {
+          // A person changes a new incident between our create and our read-back of it.
+          const created = /\/incidents\/(\d+)$/.exec(req.path);
+          if (req.method === 'GET' && afterCreate?.armed && created) {
+            const race = afterCreate;
+            afterCreate = undefined;
+            race.run(Number(created[1]));
+          }
+          if (req.method === 'POST' && afterCreate && /\/incidents$/.test(req.path)) afterCreate.armed = true;
           // A person changes the incident between our write and our read-back of it.
           if (req.method === 'GET' && afterWrite && req.path.endsWith(`/incidents/${afterWrite.id}`)) {
             const race = afterWrite;
@@ -82,6 +91,28 @@ describe("Spira's API rules", () => {
     // Amy's reopen came after our close: it is the later change, and it reaches GitLab.
     expect(h.spira.incident(pid(), incident?.IncidentId as number)?.IncidentStatusId).toBe(open);
     expect(h.gitlab.issue(gpid(), issue.iid)?.state).toBe('opened');
+  });
+
+  it('does not blame Status Bulk Edit when a person changed a new incident’s status before our read-back', async () => {
+    await h.local.pollNow(); // the first poll only records Spira's clock
+    afterCreate = {
+      armed: false,
+      run: (id) => h.spira.updateIncident(pid(), id, h.world.spira.amy, { IncidentStatusId: CLOSED }),
+    };
+    const parkedBefore = recorded.lines.filter((l) => l.message === 'parked').length;
+    const { json: issue } = await h.gitlabAs('fred', 'POST', `projects/${gpid()}/issues`, {
+      title: 'Closed at once in Spira',
+    });
+    await h.settle();
+    h.spira.advanceClock(1000);
+    await h.local.pollNow();
+    await h.settle();
+
+    expect(afterCreate).toBeUndefined();
+    expect(recorded.lines.filter((l) => l.message === 'parked')).toHaveLength(parkedBefore);
+    const incident = h.spira.incidents(pid()).find((i) => i.Name === 'Closed at once in Spira');
+    expect(incident?.IncidentStatusId).toBe(CLOSED);
+    expect(h.gitlab.issue(gpid(), issue.iid)?.state).toBe('closed');
   });
 
   it('parks a status change that Spira ignored (Status Bulk Edit off) with a clear error', async () => {

@@ -29,6 +29,8 @@ export type Conflict = FieldConflict<IssueField, IncidentField>;
 export interface FieldTimes {
   gitlab: Partial<Record<IssueField, string>>;
   spira: Partial<Record<IncidentField, string>>;
+  /** The fields whose time is a person's change (the others count from the item's creation). */
+  byPerson?: { gitlab: IssueField[]; spira: IncidentField[] };
 }
 
 /** What to carry each way so that a pair agrees again, and the conflicts decided on the way. */

@@ -32,9 +32,10 @@ export async function changeTimes(
   ctx: ProjectContext,
   issue: IssueView,
   incident: SpiraIncident,
-  conflicts: readonly Conflict[],
+  conflicts: readonly Pick<Conflict, 'gitlabField' | 'spiraField'>[],
 ): Promise<FieldTimes> {
-  const times: FieldTimes = { gitlab: {}, spira: {} };
+  const times: FieldTimes = { gitlab: {}, spira: {}, byPerson: { gitlab: [], spira: [] } };
+  const people = times.byPerson as NonNullable<FieldTimes['byPerson']>;
   const sync = ctx.syncUsername.toLowerCase();
   const byPerson = (username: string | undefined) =>
     username !== undefined && username.toLowerCase() !== sync;
@@ -52,23 +53,26 @@ export async function changeTimes(
           .map((n) => n.created_at),
       );
       // No person changed it: it is as it was made (or as the sync wrote it from Spira).
+      if (at) people.gitlab.push(field);
       const since = at ?? issue.createdAt;
       if (since) times.gitlab[field] = since;
     }
   }
   if (gitlabFields.includes('state')) {
     const events = await deps.gitlab.stateEvents(issue.projectId, issue.iid);
-    const since =
-      latest(events.filter((e) => byPerson(e.user?.username)).map((e) => e.created_at)) ?? issue.createdAt;
+    const at = latest(events.filter((e) => byPerson(e.user?.username)).map((e) => e.created_at));
+    if (at) people.gitlab.push('state');
+    const since = at ?? issue.createdAt;
     if (since) times.gitlab.state = since;
   }
 
   const history = await deps.spira.incidentHistory(incident.ProjectId, incident.IncidentId);
-  const people = history.filter((change) => change.ChangeSet.UserId !== ctx.syncSpiraUserId);
+  const theirs = history.filter((change) => change.ChangeSet.UserId !== ctx.syncSpiraUserId);
   for (const { spiraField } of conflicts) {
     const names = SPIRA_FIELDS[spiraField];
-    const changes = people.filter((c) => names.includes(c.FieldName));
-    const since = latest(changes.map((c) => c.ChangeSet.ChangeDate)) ?? incident.CreationDate;
+    const at = latest(theirs.filter((c) => names.includes(c.FieldName)).map((c) => c.ChangeSet.ChangeDate));
+    if (at) people.spira.push(spiraField);
+    const since = at ?? incident.CreationDate;
     if (since) times.spira[spiraField] = since;
   }
   return times;

@@ -12,6 +12,7 @@ import {
 import type { LinkRecord } from '../domain/link.js';
 import {
   type Conflict,
+  FIELD_PAIRS,
   nextHashes,
   type PairPlan,
   planPair,
@@ -79,9 +80,27 @@ export async function syncPair(
   };
   const at = { gitlab: issue.updatedAt, spira: first.LastUpdateDate };
   let plan = planPair(changed, at, tie);
+  // A field changed away and back (closed, then reopened) looks unchanged on that side: when the side a
+  // change is about to overwrite was updated later than the other, its own history is asked too.
+  const suspects = FIELD_PAIRS.filter(
+    ([g, s]) =>
+      (plan.toGitLab.includes(g) && !changed.gitlab.includes(g) && later(at.gitlab, at.spira)) ||
+      (plan.toSpira.includes(g) && !changed.spira.includes(s) && later(at.spira, at.gitlab)),
+  ).map(([gitlabField, spiraField]) => ({ gitlabField, spiraField }));
   // A conflict is decided by when people changed that field on each side, not by the items' last updates.
-  if (plan.conflicts.length > 0)
-    plan = planPair(changed, at, tie, await changeTimes(deps, ctx, issue, first, plan.conflicts));
+  if (plan.conflicts.length > 0 || suspects.length > 0) {
+    const times = await changeTimes(deps, ctx, issue, first, [...plan.conflicts, ...suspects]);
+    for (const { gitlabField: g, spiraField: s } of suspects) {
+      const [gitlabAt, spiraAt] = [times.gitlab[g], times.spira[s]];
+      if (gitlabAt === undefined || spiraAt === undefined) continue;
+      // A person on the side that looks unchanged changed it later: a conflict that side wins.
+      const reGitLab = times.byPerson?.gitlab.includes(g) && later(gitlabAt, spiraAt);
+      const reSpira = times.byPerson?.spira.includes(s) && later(spiraAt, gitlabAt);
+      if (changed.spira.includes(s) && reGitLab) changed.gitlab.push(g);
+      if (changed.gitlab.includes(g) && reSpira) changed.spira.push(s);
+    }
+    plan = planPair(changed, at, tie, times);
+  }
   await recordConflicts(deps, pair, first.ProjectId, plan.conflicts, {
     gitlab: gitlabValues,
     spira: spiraValues,
@@ -142,6 +161,10 @@ export async function syncPair(
   ];
   if (fields.length === 0) return { action: 'skipped', reason: 'both sides already agree' };
   return { action: 'updated', target: `incident ${incident.IncidentId} ⇄ issue ${gpid}#${iid}`, fields };
+}
+
+function later(a: string, b: string): boolean {
+  return Date.parse(a) > Date.parse(b);
 }
 
 /**

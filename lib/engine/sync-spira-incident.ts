@@ -10,11 +10,10 @@ import {
   issueStateFor,
   newIssueFor,
 } from '../domain/incident-to-issue.js';
-import { type IssueView, incidentFields, issueFields } from '../domain/issue-to-incident.js';
+import { incidentFields, issueFields } from '../domain/issue-to-incident.js';
 import { firstClaimOf, keys, type LinkRecord } from '../domain/link.js';
 import { markersIn } from '../domain/marker.js';
 import { agreedHashes } from '../domain/merge.js';
-import { isOlder } from '../domain/ordering.js';
 import type { SyncCommandOf } from '../domain/sync-command.js';
 import { createOnce } from './create-once.js';
 import type { ProjectContext } from './project-context.js';
@@ -218,30 +217,5 @@ async function pushChanges(
     return { action: 'skipped', reason: 'no field changed since the last sync (duplicate or echo)' };
   const [, gpid, iid] = pair.pk.split('#').map(Number) as [number, number, number];
   const issue = issueViewOf(await deps.gitlab.issue(gpid, iid));
-  const gitlabChanged = changedFields(fingerprintFields(issueFields(issue, ctx.labels)), pair.gitlabHashes);
-  let record = pair;
-  if (
-    changed.includes('status') &&
-    !gitlabChanged.includes('state') &&
-    (await stateReassertedAfter(deps, gpid, iid, issue, incident.LastUpdateDate))
-  ) {
-    // GitLab closed and reopened the issue (or the reverse) after this Spira change, so its state only looks
-    // unchanged: without its state baseline, the merge sees both changes and the later one wins.
-    const { state: _, ...rest } = pair.gitlabHashes ?? {};
-    record = { ...pair, gitlabHashes: rest };
-  }
-  return syncPair(deps, record, issue, incident, ctx, 'spira');
-}
-
-/** Whether the issue was closed or reopened later than `spiraChangeAt` (a change its state alone cannot show). */
-async function stateReassertedAfter(
-  deps: SyncDeps,
-  gpid: number,
-  iid: number,
-  issue: IssueView,
-  spiraChangeAt: string,
-): Promise<boolean> {
-  if (!isOlder(spiraChangeAt, issue.updatedAt)) return false;
-  const events = await deps.gitlab.stateEvents(gpid, iid);
-  return events.some((event) => isOlder(spiraChangeAt, event.created_at));
+  return syncPair(deps, pair, issue, incident, ctx, 'spira');
 }

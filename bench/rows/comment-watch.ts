@@ -1,9 +1,9 @@
 import { HOT_WINDOW_MS } from '../../lib/domain/comment-watch.js';
+import { mulberry32 } from '../../test/faults/random.js';
 import type { Row } from '../row.js';
 import { type Emulators, startWorld, type World } from '../stack.js';
 import { ms, summarize } from '../stats.js';
 import { type AwsUsage, awsUsage, between, marks, scaleUsage } from '../window.js';
-import { mulberry32 } from './spira-to-gitlab.js';
 
 const INTERVAL_MS = 60_000;
 

@@ -1,3 +1,4 @@
+import { mulberry32 } from '../../test/faults/random.js';
 import type { Row } from '../row.js';
 import { type Emulators, startWorld, type World } from '../stack.js';
 import { ms, type Summary, sleep, summarize } from '../stats.js';
@@ -154,16 +155,4 @@ function figures(
     ],
   };
   return { row, changeToVisible, pollToVisible, polls };
-}
-
-/** A small seeded PRNG, so every run spreads the changes the same way. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }

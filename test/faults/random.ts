@@ -1,4 +1,4 @@
-/** Seeded randomness for the fault-injection suite: a run is re-made with `FAULT_SEEDS=<seed>`. */
+/** Seeded randomness for the fault-injection suite (a run is re-made with `FAULT_SEEDS=<seed>`) and the benchmarks. */
 
 /** mulberry32: a tiny, good-enough 32-bit PRNG; returns floats in [0, 1). */
 export function mulberry32(seed: number): () => number {

@@ -74,9 +74,10 @@ export async function syncPair(
 ): Promise<SyncOutcome> {
   const gitlabValues = issueFields(issue, ctx.labels);
   const spiraValues = incidentFields(fieldsOf(first), ctx);
+  const read = { gitlab: fingerprintFields(gitlabValues), spira: fingerprintFields(spiraValues) };
   const changed = {
-    gitlab: changedFields(fingerprintFields(gitlabValues), pair.gitlabHashes),
-    spira: changedFields(fingerprintFields(spiraValues), pair.spiraHashes),
+    gitlab: changedFields(read.gitlab, pair.gitlabHashes),
+    spira: changedFields(read.spira, pair.spiraHashes),
   };
   const at = { gitlab: issue.updatedAt, spira: first.LastUpdateDate };
   let plan = planPair(changed, at, tie);
@@ -127,27 +128,28 @@ export async function syncPair(
     issue,
     contextFor(deps, ctx),
   );
-  if (Object.keys(issuePatch).length > 0) await unchangedSince(deps, pair, issue, incident, plan, ctx);
+  if (Object.keys(issuePatch).length > 0)
+    await unchangedSince(deps, pair, issue, read.gitlab, incident, plan, ctx);
   const after =
     Object.keys(issuePatch).length === 0
       ? issue
       : issueViewOf(await deps.gitlab.updateIssue(gpid, iid, issuePatch));
 
-  // A refused state keeps its old hash, so a replay after the template is fixed tries again.
   // Hashes of what was synced: each field as read, and as written where it was written. Not the answers'
   // other fields: a person's concurrent change to one of them must still count as a change.
   const written = (hashes: Record<string, string>, fields: readonly string[]) =>
     Object.fromEntries(fields.map((f) => [f, hashes[f] as string]));
   const gitlabHashes: Record<string, string> = {
-    ...fingerprintFields(gitlabValues),
+    ...read.gitlab,
     ...written(fingerprintFields(issueFields(after, ctx.labels)), plan.toGitLab),
   };
+  // A refused state keeps its old hash, so a replay after the template is fixed tries again.
   if (refused) {
     if (pair.gitlabHashes?.state === undefined) delete gitlabHashes.state;
     else gitlabHashes.state = pair.gitlabHashes.state;
   }
   const spiraHashes = {
-    ...fingerprintFields(spiraValues),
+    ...read.spira,
     ...written(fingerprintFields(incidentFields(fieldsOf(incident), ctx)), plan.toSpira.map(spiraFieldOf)),
   };
   await deps.links.save({ ...pair, appliedEventAt: issue.updatedAt, gitlabHashes, spiraHashes });
@@ -191,6 +193,7 @@ async function unchangedSince(
   deps: SyncDeps,
   pair: LinkRecord,
   issue: IssueView,
+  issueHashes: Record<string, string>,
   incident: SpiraIncident,
   plan: PairPlan,
   ctx: ProjectContext,
@@ -200,7 +203,7 @@ async function unchangedSince(
   const carried = plan.toSpira;
   await deps.links.save({
     ...pair,
-    gitlabHashes: nextHashes(pair.gitlabHashes, fingerprintFields(issueFields(issue, ctx.labels)), carried),
+    gitlabHashes: nextHashes(pair.gitlabHashes, issueHashes, carried),
     spiraHashes: nextHashes(
       pair.spiraHashes,
       fingerprintFields(incidentFields(fieldsOf(incident), ctx)),

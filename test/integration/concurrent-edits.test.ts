@@ -117,17 +117,24 @@ describe('a GitLab state changed away and back', () => {
   });
   afterAll(async () => h?.stop());
 
-  it('wins over an earlier Spira close (GitLab closed and reopened the issue later)', async () => {
-    const pid = h.world.spiraProjectId;
-    const gpid = h.world.gitlabProjectId;
-    const incident = h.spira.createIncident(pid, h.world.spira.amy, { Name: 'Reopened in GitLab' });
+  /** An incident made in Spira as Amy, and its issue once the poll has made it. */
+  const spiraBornPair = async (name: string) => {
+    const incident = h.spira.createIncident(h.world.spiraProjectId, h.world.spira.amy, { Name: name });
     h.spira.advanceClock(1);
     await h.local.pollNow();
     await h.settle();
-    const iid = h.gitlab.issues(gpid).find((i) => i.title === 'Reopened in GitLab')?.iid as number;
+    const iid = h.gitlab.issues(h.world.gitlabProjectId).find((i) => i.title === name)?.iid as number;
+    return { incident, iid };
+  };
+  const pause = () => new Promise((ok) => setTimeout(ok, 1100));
+
+  it('wins over an earlier Spira close (GitLab closed and reopened the issue later)', async () => {
+    const pid = h.world.spiraProjectId;
+    const gpid = h.world.gitlabProjectId;
+    const { incident, iid } = await spiraBornPair('Reopened in GitLab');
     const closed = h.spira.statuses(pid).find((s) => s.Name === 'Closed')?.IncidentStatusId;
     h.spira.updateIncident(pid, incident.IncidentId, h.world.spira.amy, { IncidentStatusId: closed });
-    await new Promise((ok) => setTimeout(ok, 1100));
+    await pause();
     await h.gitlabAs('fred', 'PUT', `projects/${gpid}/issues/${iid}`, { state_event: 'close' });
     await h.gitlabAs('fred', 'PUT', `projects/${gpid}/issues/${iid}`, { state_event: 'reopen' });
     h.spira.advanceClock(1);
@@ -146,12 +153,7 @@ describe('a GitLab state changed away and back', () => {
   it('decides a conflict by when each side changed that field, not by the items’ last updates', async () => {
     const pid = h.world.spiraProjectId;
     const gpid = h.world.gitlabProjectId;
-    const incident = h.spira.createIncident(pid, h.world.spira.amy, { Name: 'Per field' });
-    h.spira.advanceClock(1);
-    await h.local.pollNow();
-    await h.settle();
-    const iid = h.gitlab.issues(gpid).find((i) => i.title === 'Per field')?.iid as number;
-    const pause = () => new Promise((ok) => setTimeout(ok, 1100));
+    const { incident, iid } = await spiraBornPair('Per field');
     h.spira.updateIncident(pid, incident.IncidentId, h.world.spira.amy, { Name: 'Spira name (earlier)' });
     await pause();
     await h.gitlabAs('fred', 'PUT', `projects/${gpid}/issues/${iid}`, { title: 'GitLab title (later)' });

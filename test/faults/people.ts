@@ -217,6 +217,26 @@ export class People {
       .filter((x): x is { incident: (typeof x)['incident']; item: string } => x.item !== undefined);
   }
 
+  /** Registers an item a person made and journals its title, description and state. */
+  private created(
+    base: Pick<JournalEntry, 'at' | 'who' | 'side' | 'concurrent'>,
+    origin: Side,
+    id: number,
+    ref: string,
+    [title, token]: [string, string],
+    [description, dtoken]: [string, string],
+    state: string,
+  ): void {
+    const item = `${origin === 'gitlab' ? 'gl' : 'sp'}#${id}`;
+    this.registry.items.set(item, { key: item, origin, id, tokens: [] });
+    this.registry.own(token, item);
+    this.registry.own(dtoken, item);
+    const entry = { ...base, action: 'create' as const, item, ref };
+    this.log({ ...entry, field: 'title', value: title, token });
+    this.log({ ...entry, field: 'description', value: description, token: dtoken });
+    this.log({ ...entry, field: 'state', value: state, token });
+  }
+
   private log(entry: JournalEntry): void {
     this.journal.push(entry);
   }
@@ -247,23 +267,15 @@ export class People {
           token,
           error: `HTTP ${status}`,
         });
-      const item = `gl#${json.iid}`;
-      this.registry.items.set(item, { key: item, origin: 'gitlab', id: json.iid, tokens: [] });
-      this.registry.own(token, item);
-      this.registry.own(dtoken, item);
-      const ref = `#${json.iid}`;
-      this.log({ ...base, at, action: 'create', item, ref, field: 'title', value: title, token });
-      this.log({
-        ...base,
-        at,
-        action: 'create',
-        item,
-        ref,
-        field: 'description',
-        value: description,
-        token: dtoken,
-      });
-      this.log({ ...base, at, action: 'create', item, ref, field: 'state', value: 'opened', token });
+      this.created(
+        { ...base, at },
+        'gitlab',
+        json.iid,
+        `#${json.iid}`,
+        [title, token],
+        [description, dtoken],
+        'opened',
+      );
       return;
     }
     const target = forced
@@ -386,33 +398,17 @@ export class People {
         Name: name,
         Description: `<p>${text}</p>`,
       });
-      const item = `sp#${made.IncidentId}`;
-      const ref = `IN:${made.IncidentId}`;
-      this.registry.items.set(item, { key: item, origin: 'spira', id: made.IncidentId, tokens: [] });
-      this.registry.own(token, item);
-      this.registry.own(dtoken, item);
-      this.log({ ...base, at, action: 'create', item, ref, field: 'title', value: name, token });
-      this.log({
-        ...base,
-        at,
-        action: 'create',
-        item,
-        ref,
-        field: 'description',
-        value: text,
-        token: dtoken,
-      });
       const open = this.statuses.open.includes(made.IncidentStatusId);
-      this.log({
-        ...base,
-        at,
-        action: 'create',
-        item,
+      const ref = `IN:${made.IncidentId}`;
+      this.created(
+        { ...base, at },
+        'spira',
+        made.IncidentId,
         ref,
-        field: 'state',
-        value: open ? 'opened' : 'closed',
-        token,
-      });
+        [name, token],
+        [text, dtoken],
+        open ? 'opened' : 'closed',
+      );
       return;
     }
     const target = forced

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
-import { GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createAwsClients } from '../aws/clients.js';
+import { type QueueDepth, queueDepth } from '../aws/queue-depth.js';
 import { DynamoAuditStore } from '../stores/dynamo-audit-store.js';
 import { DynamoCursorStore } from '../stores/dynamo-cursor-store.js';
 import { DynamoLinkStore } from '../stores/dynamo-link-store.js';
@@ -122,12 +123,7 @@ export interface SyncState {
   depth(queueUrl: string): Promise<QueueDepth>;
 }
 
-/** Approximate message counts of an SQS queue. */
-export interface QueueDepth {
-  waiting: number;
-  inFlight: number;
-  delayed: number;
-}
+export type { QueueDepth };
 
 /** Opens the stores on a located state (local endpoints use dummy credentials). */
 export function openState(location: StateLocation): SyncState {
@@ -151,22 +147,6 @@ export function openState(location: StateLocation): SyncState {
       if (!QueueUrl) throw new CliError(`dead-letter queue ${name} not found`);
       return QueueUrl;
     },
-    depth: async (queueUrl) => {
-      const { Attributes = {} } = await sqs.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: queueUrl,
-          AttributeNames: [
-            'ApproximateNumberOfMessages',
-            'ApproximateNumberOfMessagesNotVisible',
-            'ApproximateNumberOfMessagesDelayed',
-          ],
-        }),
-      );
-      return {
-        waiting: Number(Attributes.ApproximateNumberOfMessages ?? 0),
-        inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
-        delayed: Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0),
-      };
-    },
+    depth: (queueUrl) => queueDepth(sqs, queueUrl),
   };
 }

@@ -1,5 +1,6 @@
-import { GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { queueDepth as depthOf, type QueueDepth } from '../../lib/aws/queue-depth.js';
 import type { Harness } from '../helpers/sync-harness.js';
 import type { Field, JournalEntry, PersonItem, PersonNote, Side, TokenRegistry } from './people.js';
 import { tokensIn } from './people.js';
@@ -62,7 +63,7 @@ export interface Snapshot {
   parked: { pk: string; reason: string; body: string }[];
   /** The poller's comment watch list (`watch#<project>`), by incident id. */
   watch: Record<string, { activeAt: string; checkedAt: string; lastCommentId: number; iid?: number }>;
-  queue: { visible: number; inFlight: number; delayed: number; deadLetters: number };
+  queue: QueueDepth & { deadLetters: number };
 }
 
 /** Reads both stand-ins and the sync's table and queues. */
@@ -124,32 +125,14 @@ export async function takeSnapshot(
   return { gpid, pid, issues, incidents, links, audit, parked, watch, queue: await queueDepth(h, aws.sqs) };
 }
 
-async function depth(sqs: SQSClient, url: string) {
-  const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: url,
-      AttributeNames: [
-        'ApproximateNumberOfMessages',
-        'ApproximateNumberOfMessagesNotVisible',
-        'ApproximateNumberOfMessagesDelayed',
-      ],
-    }),
-  );
-  return {
-    visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
-    inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
-    delayed: Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0),
-  };
-}
-
 /** The sync queue's depth and its dead-letter queue's. */
 export async function queueDepth(h: Harness, sqs: SQSClient): Promise<Snapshot['queue']> {
-  const main = await depth(sqs, h.local.runtime.env.QUEUE_URL);
+  const main = await depthOf(sqs, h.local.runtime.env.QUEUE_URL);
   const { QueueUrl } = await sqs.send(
     new GetQueueUrlCommand({ QueueName: `${h.local.runtime.env.TABLE_NAME}-dlq.fifo` }),
   );
-  const dlq = await depth(sqs, QueueUrl as string);
-  return { ...main, deadLetters: dlq.visible + dlq.inFlight + dlq.delayed };
+  const dlq = await depthOf(sqs, QueueUrl as string);
+  return { ...main, deadLetters: dlq.waiting + dlq.inFlight + dlq.delayed };
 }
 
 /**
@@ -372,13 +355,13 @@ export function evaluate(s: Snapshot, registry: TokenRegistry, journal: readonly
   const conflicts = [...s.audit.values()].flat().filter((e) => e.kind === 'conflict').length;
   const duplicates = dedup.filter((p) => p.kind === 'duplicate').reduce((n, p) => n + p.count, 0);
   const lost = dedup.filter((p) => p.kind === 'lost').reduce((n, p) => n + p.count, 0);
-  const { visible, inFlight, delayed, deadLetters } = s.queue;
-  if (visible + inFlight + delayed > 0)
+  const { waiting, inFlight, delayed, deadLetters } = s.queue;
+  if (waiting + inFlight + delayed > 0)
     dedup.push({
       kind: 'queue',
       item: '-',
-      count: visible + inFlight + delayed,
-      detail: `queue not empty: ${visible} visible, ${inFlight} in flight, ${delayed} delayed`,
+      count: waiting + inFlight + delayed,
+      detail: `queue not empty: ${waiting} waiting, ${inFlight} in flight, ${delayed} delayed`,
       keys: [],
     });
   if (deadLetters > 0)

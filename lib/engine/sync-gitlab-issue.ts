@@ -79,7 +79,7 @@ export async function syncGitLabIssue(
       },
     },
   );
-  // An adopted incident goes through the merge for the fields its baseline left out.
+  // An adopted or since-changed incident goes through the merge for the fields its baseline left out.
   if (!created || touched) return applyIssueChanges(deps, record, issue, ctx);
   await deps.fault?.('after-fingerprint', record.pk);
   const kept = (stored as SpiraIncident).IncidentStatusId;

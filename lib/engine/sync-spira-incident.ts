@@ -3,13 +3,7 @@ import type { SpiraIncident } from '../connectors/spira/spira-schemas.js';
 import { deletedNoteBody } from '../domain/comment-to-note.js';
 import { CounterpartPendingError, RemoteNotFoundError } from '../domain/errors.js';
 import { changedFields, fingerprintFields } from '../domain/fingerprint.js';
-import {
-  type IncidentView,
-  incidentRef,
-  issueAsCreated,
-  issueStateFor,
-  newIssueFor,
-} from '../domain/incident-to-issue.js';
+import { incidentRef, issueAsCreated, issueStateFor, newIssueFor } from '../domain/incident-to-issue.js';
 import { incidentFields, issueFields } from '../domain/issue-to-incident.js';
 import { firstClaimOf, keys, type LinkRecord } from '../domain/link.js';
 import { markersIn } from '../domain/marker.js';
@@ -36,7 +30,7 @@ export async function syncSpiraIncident(deps: SyncDeps, command: Command): Promi
   const view = incidentViewOf(incident);
   const ctx = await withMilestoneOf(deps, projectCtx, gitlabProjectId, view.ResolvedReleaseId);
   const pairKey = await pairKeyOf(deps, command, incident);
-  if (pairKey === undefined) return createIssue(deps, command, view, incident, ctx);
+  if (pairKey === undefined) return createIssue(deps, command, incident, ctx);
   const pair = await deps.links.get(pairKey);
   // A linked pair without hashes (an older version's) needs no waiting: the merge treats every field as
   // changed on both sides and lets the later change win.
@@ -112,11 +106,11 @@ async function incidentDeleted(deps: SyncDeps, command: Command): Promise<SyncOu
 async function createIssue(
   deps: SyncDeps,
   command: Command,
-  incident: IncidentView,
   read: SpiraIncident,
   ctx: ProjectContext,
 ): Promise<SyncOutcome> {
   const { gitlabProjectId: gpid, spiraProjectId: pid } = command;
+  const incident = incidentViewOf(read);
   const ictx = contextFor(deps, ctx);
   const ref = incidentRef(incident);
   let adopted: GitLabIssue | undefined;
@@ -150,8 +144,11 @@ async function createIssue(
         };
         // An adopted issue may have been changed on either side since it was made: only the fields where it is
         // what the incident asks for now are baselined; the others go through the merge below.
-        const asked = fingerprintFields(issueFields(issueAsCreated(incident, ictx, found), ctx.labels));
-        const hashes = agreedHashes(now, (g) => issue !== adopted || asked[g] === now.gitlab[g]);
+        const asked =
+          issue === adopted
+            ? fingerprintFields(issueFields(issueAsCreated(incident, ictx, found), ctx.labels))
+            : undefined;
+        const hashes = agreedHashes(now, (g) => asked === undefined || asked[g] === now.gitlab[g]);
         return deps.links.overwrite({
           pk: keys.gitlabIssue(gpid, issue.iid),
           state: 'linked',

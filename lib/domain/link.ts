@@ -25,6 +25,8 @@ export const LinkRecordSchema = z.object({
   claimant: z.string().optional(),
   /** When the source change last applied happened (ISO), for skipping stale events. */
   appliedEventAt: z.string().optional(),
+  /** The incident's `LastUpdateDate` as last read by a sync of the pair (has Spira changed since?). */
+  spiraSeenAt: z.string().optional(),
 });
 export type LinkRecord = z.infer<typeof LinkRecordSchema>;
 

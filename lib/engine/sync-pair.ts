@@ -82,11 +82,15 @@ export async function syncPair(
   const at = { gitlab: issue.updatedAt, spira: first.LastUpdateDate };
   let plan = planPair(changed, at, tie);
   // A field changed away and back (closed, then reopened) looks unchanged on that side: when the side a
-  // change is about to overwrite was updated later than the other, its own history is asked too.
+  // change is about to overwrite was updated at all since the pair's last sync, its own history is asked.
+  const touched = {
+    gitlab: pair.appliedEventAt !== issue.updatedAt,
+    spira: pair.spiraSeenAt !== first.LastUpdateDate,
+  };
   const suspects = FIELD_PAIRS.filter(
     ([g, s]) =>
-      (plan.toGitLab.includes(g) && !changed.gitlab.includes(g) && later(at.gitlab, at.spira)) ||
-      (plan.toSpira.includes(g) && !changed.spira.includes(s) && later(at.spira, at.gitlab)),
+      (plan.toGitLab.includes(g) && !changed.gitlab.includes(g) && touched.gitlab) ||
+      (plan.toSpira.includes(g) && !changed.spira.includes(s) && touched.spira),
   ).map(([gitlabField, spiraField]) => ({ gitlabField, spiraField }));
   // A conflict is decided by when people changed that field on each side, not by the items' last updates.
   if (plan.conflicts.length > 0 || suspects.length > 0) {
@@ -152,7 +156,13 @@ export async function syncPair(
     ...read.spira,
     ...written(fingerprintFields(incidentFields(fieldsOf(incident), ctx)), plan.toSpira.map(spiraFieldOf)),
   };
-  await deps.links.save({ ...pair, appliedEventAt: issue.updatedAt, gitlabHashes, spiraHashes });
+  await deps.links.save({
+    ...pair,
+    appliedEventAt: issue.updatedAt,
+    spiraSeenAt: first.LastUpdateDate,
+    gitlabHashes,
+    spiraHashes,
+  });
   await deps.fault?.('after-fingerprint', pair.pk);
   if (refused)
     throw statusNotApplied(incident.IncidentId, patch.IncidentStatusId as number, incident.IncidentStatusId);

@@ -12,7 +12,10 @@ declare module 'vitest' {
 
 /** One DynamoDB Local (or dynalite without Java) and one fauxqs for the whole run. */
 export default async function setup(project: TestProject) {
-  const [dynamo, sqs] = await Promise.all([startDynamo(), startSqs()]);
+  // One after the other: DynamoDB Local is told a free port it binds only later, and fauxqs started
+  // meanwhile on port 0 could be given the same one (DynamoDB requests then reach fauxqs).
+  const dynamo = await startDynamo();
+  const sqs = await startSqs();
   project.provide('dynamoEndpoint', dynamo.endpoint);
   project.provide('dynamoSupportsTtl', dynamo.supportsTtl);
   project.provide('sqsEndpoint', sqs.endpoint);

@@ -36,11 +36,20 @@ export async function configPathOf(options: GlobalOptions, io: CliIo): Promise<s
   );
 }
 
+/** An SSM client with the operator's AWS credentials (`AWS_ENDPOINT_URL_SSM` names another endpoint). */
+export function ssmClientOf(options: GlobalOptions, io: CliIo): SSMClient {
+  const endpoint = io.env.AWS_ENDPOINT_URL_SSM;
+  return new SSMClient({
+    region: options.region ?? io.env.AWS_REGION ?? 'us-east-1',
+    ...(endpoint ? { endpoint } : {}),
+  });
+}
+
 /** Reads SSM SecureString parameters with the operator's AWS credentials. */
-export function ssmReader(region: string): SsmReader {
+export function ssmReader(options: GlobalOptions, io: CliIo): SsmReader {
   let client: SSMClient | undefined;
   return async (name) => {
-    client ??= new SSMClient({ region });
+    client ??= ssmClientOf(options, io);
     const answer = await client.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
     return answer.Parameter?.Value;
   };
@@ -57,8 +66,7 @@ export interface CliConfig {
 export async function loadCliConfig(options: GlobalOptions, io: CliIo): Promise<CliConfig> {
   const path = await configPathOf(options, io);
   const config = await loadSyncConfig(path);
-  const region = options.region ?? io.env.AWS_REGION ?? 'us-east-1';
-  const resolved = await resolveSecrets(config, io.env, ssmReader(region));
+  const resolved = await resolveSecrets(config, io.env, ssmReader(options, io));
   return { path, config, resolved };
 }
 

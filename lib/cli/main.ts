@@ -6,6 +6,7 @@ import { doctorCommand } from './commands/doctor.js';
 import { hooksInstallCommand } from './commands/hooks-install.js';
 import { initCommand } from './commands/init.js';
 import { replayCommand } from './commands/replay.js';
+import { secretsPushCommand } from './commands/secrets-push.js';
 import { statusCommand } from './commands/status.js';
 import { CliError, type CliIo } from './io.js';
 
@@ -27,7 +28,10 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
       'sync config (default: SYNC_CONFIG, the running demo, or ./sync-config.yaml|yml|json)',
     )
     .option('--data-dir <dir>', 'data folder of the local `npm start` (default: SYNC_DATA_DIR or .data)')
-    .option('--stage <stage>', 'deployed stage: reads stack spira-gitlab-sync-<stage>')
+    .option(
+      '--stage <stage>',
+      'deployed stage: reads stack spira-gitlab-sync-<stage> (init, secrets push: its SSM parameters)',
+    )
     .option('--stack <name>', 'deployed CloudFormation stack name')
     .option('--region <region>', 'AWS region (default: AWS_REGION or us-east-1)')
     .option('--table <name>', 'DynamoDB table (with --queue-url; default: TABLE_NAME)')
@@ -40,7 +44,9 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
     };
   program
     .command('init')
-    .description('write a commented config template; --from-live fills it from both systems')
+    .description(
+      'write a commented config template; --from-live fills it from both systems; --stage writes SSM secrets for a deployment',
+    )
     .option(
       '--out <file>',
       'file to write (.yaml/.yml keeps the comments; .json has none)',
@@ -75,6 +81,14 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
     .option('--url <url>', 'webhook URL (default: the stack output WebhookUrl, or the running npm start)')
     .option('--project <project>', 'only this project (repeatable)', collect)
     .action(run(hooksInstallCommand));
+  program
+    .command('secrets')
+    .description('the secrets of a deployment')
+    .command('push')
+    .description(
+      "store the config's { ssm: … } secrets as SecureString parameters of --stage, from SPIRA_API_KEY, GITLAB_TOKEN and GITLAB_WEBHOOK_SECRET (never printed)",
+    )
+    .action(run(secretsPushCommand));
   program
     .command('backfill')
     .description('initial sync of existing items in both directions, with a summary table')

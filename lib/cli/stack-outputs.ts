@@ -20,8 +20,9 @@ export function stackNameFor(stage: string): string {
 export async function readStackOutputs(stackName: string, region: string): Promise<StackOutputs> {
   const client = new CloudFormationClient({ region });
   const answer = await client.send(new DescribeStacksCommand({ StackName: stackName })).catch((cause) => {
+    const why = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
     throw new CliError(
-      `cannot read stack ${stackName} in ${region}: ${cause instanceof Error ? cause.message : String(cause)}`,
+      `no running sync found: cannot read stack ${stackName} in ${region} (${why}). Check --stage/--stack and --region and your AWS credentials (cloudformation:DescribeStacks), or start \`npm start\`, or pass --table and --queue-url`,
       1,
       { cause },
     );

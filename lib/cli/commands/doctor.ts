@@ -1,5 +1,11 @@
+import { SECRET_FIELDS } from '../../config/deploy-check.js';
 import { ConfigError } from '../../config/errors.js';
-import { type ResolvedConfig, resolveSecrets } from '../../config/secrets.js';
+import {
+  type ResolvedConfig,
+  resolveSecrets,
+  SecretError,
+  type SecretFailure,
+} from '../../config/secrets.js';
 import { loadSyncConfig } from '../../config/sync-config.js';
 import type { ParkedItem } from '../../stores/dynamo-parking-store.js';
 import { configPathOf, connect, gitlabPathOf, selectProjects, ssmReader } from '../cli-config.js';
@@ -33,22 +39,31 @@ async function configChecks(
   const path = await configPathOf(options, io);
   try {
     const config = await loadSyncConfig(path);
-    const resolved = await resolveSecrets(
-      config,
-      io.env,
-      ssmReader(options.region ?? io.env.AWS_REGION ?? 'us-east-1'),
-    );
+    const resolved = await resolveSecrets(config, io.env, ssmReader(options, io));
     return {
       lines: [pass(`config ${path} is valid (${config.projects.length} project(s))`)],
       config: resolved,
     };
   } catch (error) {
+    if (error instanceof SecretError)
+      return { lines: error.failures.map((f) => fail(`config ${path}: ${f.problem}`, secretFix(f))) };
     if (!(error instanceof ConfigError)) throw error;
     const problems = error.problems.length ? error.problems : [error.message];
     return {
       lines: problems.map((p) => fail(`config ${path}: ${p}`, 'edit the file (see README "Configuration")')),
     };
   }
+}
+
+/** What to do about a secret that could not be read, for its form. */
+function secretFix({ field, secret }: SecretFailure): string {
+  if ('env' in secret)
+    return `export ${secret.env}=… (the value of ${field}) in this shell and run doctor again; a deployed sync reads { ssm: … } secrets instead (README "Deploy to AWS")`;
+  const stage = /^\/spira-gitlab-sync\/([^/]+)\//.exec(secret.ssm)?.[1];
+  const push = stage
+    ? `spira-gitlab-sync secrets push --stage ${stage}`
+    : `aws ssm put-parameter --type SecureString --name ${secret.ssm}`;
+  return `store the value with \`${push}\` (it reads ${SECRET_FIELDS.find((s) => s.field === field)?.variable}); doctor reads it with your AWS credentials (ssm:GetParameter, region from --region or AWS_REGION)`;
 }
 
 /** What the sync's state says: the webhook URL to expect and any parked messages (evidence). */
@@ -66,7 +81,14 @@ async function stateFacts(options: DoctorOptions, io: CliIo) {
           'no running or deployed sync found (pass --stage/--stack, or start `npm start`): parked messages not checked',
         ),
       ];
-  return { url: options.webhookUrl ?? location?.webhookUrl, parked, lines };
+  const target = options.stack
+    ? ` --stack ${options.stack}`
+    : options.stage
+      ? ` --stage ${options.stage}`
+      : options.webhookUrl
+        ? ` --url ${options.webhookUrl}`
+        : '';
+  return { url: options.webhookUrl ?? location?.webhookUrl, parked, lines, target };
 }
 
 async function projectChecks(p: ProjectCheck, facts: Awaited<ReturnType<typeof stateFacts>>, probe: boolean) {
@@ -92,7 +114,7 @@ async function projectChecks(p: ProjectCheck, facts: Awaited<ReturnType<typeof s
     await guard('users', () => checkUsers(p, gpid));
     await guard('releases', () => checkReleases(p, gpid));
   }
-  if (gpid !== undefined) await guard('webhook', () => checkWebhook(p, gpid, facts.url));
+  if (gpid !== undefined) await guard('webhook', () => checkWebhook(p, gpid, facts.url, facts.target));
   return lines;
 }
 

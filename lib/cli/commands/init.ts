@@ -2,7 +2,7 @@ import { access, writeFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { parseSyncConfig } from '../../config/sync-config.js';
-import { exampleValues, type InitValues, renderYaml } from '../init/init-template.js';
+import { exampleValues, type InitValues, renderYaml, secretForms } from '../init/init-template.js';
 import { type LiveSource, readLive } from '../init/read-live.js';
 import { CliError, type CliIo, markLine } from '../io.js';
 import type { GlobalOptions } from '../sync-state.js';
@@ -45,8 +45,8 @@ function liveSource(options: InitOptions, io: CliIo): LiveSource {
 }
 
 /** The file's text (commented YAML, or JSON for a `.json` name), checked against the config schema. */
-function render(values: InitValues, path: string): string {
-  const yaml = renderYaml(values);
+function render(values: InitValues, path: string, stage: string | undefined): string {
+  const yaml = renderYaml(values, new Date(), secretForms(stage));
   const parsed = parseYaml(yaml) as unknown;
   parseSyncConfig(parsed, 'generated config');
   return extname(path).toLowerCase() === '.json' ? `${JSON.stringify(parsed, null, 2)}\n` : yaml;
@@ -61,13 +61,29 @@ export async function initCommand(options: InitOptions, io: CliIo): Promise<numb
   );
   if (exists && !options.force) throw new CliError(`${path} exists: pass --force to overwrite it`);
   const values = options.fromLive ? await readLive(liveSource(options, io)) : exampleValues();
-  await writeFile(path, render(values, path));
-  io.out(markLine('pass', `wrote ${path} (${values.source})`));
+  const stage = options.stage;
+  await writeFile(path, render(values, path, stage));
   io.out(
-    'Next: export SPIRA_API_KEY, GITLAB_TOKEN and GITLAB_WEBHOOK_SECRET, then\n' +
-      `  spira-gitlab-sync doctor --config ${options.out}\n` +
-      `  spira-gitlab-sync hooks install --config ${options.out} --url https://…/webhooks/gitlab\n` +
-      `  spira-gitlab-sync backfill --dry-run --config ${options.out}\n`,
+    markLine(
+      'pass',
+      `wrote ${path} (${values.source}; secrets as ${stage ? `SSM parameters of stage ${stage}` : 'environment variables'})`,
+    ),
+  );
+  const c = `--config ${options.out}`;
+  io.out(
+    stage
+      ? 'Next, with SPIRA_API_KEY, GITLAB_TOKEN and GITLAB_WEBHOOK_SECRET exported and AWS credentials set:\n' +
+          `  spira-gitlab-sync secrets push --stage ${stage} ${c}\n` +
+          `  spira-gitlab-sync doctor --stage ${stage} ${c}\n` +
+          `  SYNC_CONFIG=${options.out} npx serverless deploy --stage ${stage}\n` +
+          `  spira-gitlab-sync hooks install --stage ${stage} ${c}\n` +
+          `  spira-gitlab-sync backfill --dry-run --stage ${stage} ${c}\n`
+      : 'Next, with SPIRA_API_KEY, GITLAB_TOKEN and GITLAB_WEBHOOK_SECRET exported:\n' +
+          `  spira-gitlab-sync doctor ${c}\n` +
+          `  SYNC_CONFIG=${options.out} npm start\n` +
+          `  spira-gitlab-sync hooks install ${c}\n` +
+          `  spira-gitlab-sync backfill --dry-run ${c}\n` +
+          `(to deploy to AWS instead: init --stage <stage>, which writes the secrets as SSM parameters)\n`,
   );
   return 0;
 }

@@ -1,5 +1,8 @@
+import { resolveSecrets } from '../../config/secrets.js';
+import { loadSyncConfig, type SyncConfig } from '../../config/sync-config.js';
+import type { GitLabClient } from '../../connectors/gitlab/gitlab-client.js';
 import type { AuditEntry } from '../../domain/audit.js';
-import { connect, gitlabPathOf, loadCliConfig } from '../cli-config.js';
+import { configPathOf, connect, gitlabPathOf, ssmReader } from '../cli-config.js';
 import { type CliIo, printJson } from '../io.js';
 import { type ProjectStatus, readStatus, type StatusSnapshot } from '../status-snapshot.js';
 import {
@@ -15,16 +18,20 @@ export interface StatusOptions extends GlobalOptions {
   json?: boolean;
 }
 
-/** The status sources of the CLI: the located stores, GitLab for project ids, SQS for depths. */
-export function cliStatusSources(state: SyncState, config: Parameters<typeof connect>[0]) {
-  const { gitlab } = connect(config);
+/**
+ * The status sources of the CLI: the located stores, GitLab for project ids (webhook alerts; skipped when
+ * `gitlab.token` cannot be read: status needs no secret), SQS for depths.
+ */
+export function cliStatusSources(state: SyncState, config: SyncConfig, gitlab: GitLabClient | undefined) {
   return {
     config,
     audit: state.audit,
     parking: state.parking,
     cursors: state.cursors,
-    gitlabProjectId: async (project: (typeof config.projects)[number]) =>
-      (await gitlab.project(gitlabPathOf(config, project))).id,
+    gitlabProjectId: async (project: (typeof config.projects)[number]) => {
+      if (!gitlab) throw new Error('gitlab.token cannot be read here');
+      return (await gitlab.project(gitlabPathOf(config, project))).id;
+    },
     queueDepths: async () => {
       const queue = await state.depth(state.location.queueUrl);
       const dlq = await state.dlqUrl().then(state.depth, () => undefined);
@@ -63,9 +70,14 @@ export function renderStatus(snapshot: StatusSnapshot, origin: string): string {
 
 /** `status`: per project last poll, queue depth, last error and conflicts. */
 export async function statusCommand(options: StatusOptions, io: CliIo): Promise<number> {
-  const { resolved } = await loadCliConfig(options, io);
+  // The sync first: without one, "no running sync found" and how to name one, before any secret is read.
   const state = openState(await locateState(options, io));
-  const snapshot = await readStatus(cliStatusSources(state, resolved));
+  const config = await loadSyncConfig(await configPathOf(options, io));
+  const gitlab = await resolveSecrets(config, io.env, ssmReader(options, io)).then(
+    (resolved) => connect(resolved).gitlab,
+    () => undefined,
+  );
+  const snapshot = await readStatus(cliStatusSources(state, config, gitlab));
   if (options.json) printJson(io, snapshot);
   else io.out(renderStatus(snapshot, state.location.origin));
   return 0;

@@ -1,3 +1,5 @@
+import { parameterName, SECRET_FIELDS, type SecretField } from '../../config/deploy-check.js';
+
 /** What `init` writes: the example values, or what `--from-live` read from both systems. */
 export interface InitValues {
   spira: { baseUrl: string; username: string };
@@ -42,8 +44,25 @@ export function exampleValues(): InitValues {
 
 const q = (text: string) => JSON.stringify(text);
 
+/**
+ * How the file names its secrets: `{ env: … }` for `npm start` (no stage), or `{ ssm: … }` under the stage's
+ * path for a deployment (the only form the deployed functions can read; `secrets push` stores the values).
+ */
+export function secretForms(stage?: string): Record<SecretField['field'], string> & { note: string } {
+  const form = (secret: SecretField) =>
+    stage ? `{ ssm: ${parameterName(stage, secret)} }` : `{ env: ${secret.variable} }`;
+  const [apiKey, token, webhookSecret] = SECRET_FIELDS.map(form) as [string, string, string];
+  const note = stage
+    ? `# Secrets are SSM SecureString parameters of stage ${stage}, what the deployed functions read; store them with
+# \`spira-gitlab-sync secrets push --stage ${stage}\` (from SPIRA_API_KEY, GITLAB_TOKEN, GITLAB_WEBHOOK_SECRET).
+# For \`npm start\`, write { env: NAME } or a literal instead (or run init without --stage).`
+    : `# Secrets come from environment variables here (for \`npm start\` and the CLI). A deployed sync cannot read
+# them: for \`serverless deploy\`, run init with --stage <stage> (writes { ssm: /spira-gitlab-sync/<stage>/… }).`;
+  return { 'spira.apiKey': apiKey, 'gitlab.token': token, 'gitlab.webhookSecret': webhookSecret, note };
+}
+
 /** The config as commented YAML; every comment names the Inflectra plug-in setting the field replaces. */
-export function renderYaml(v: InitValues, now = new Date()): string {
+export function renderYaml(v: InitValues, now = new Date(), secrets = secretForms()): string {
   const statuses = v.project.statuses
     .map((s) => `      - { spiraStatusId: ${s.id}, gitlab: ${s.gitlab}, primary: ${s.primary} } # ${s.name}`)
     .join('\n');
@@ -57,22 +76,22 @@ export function renderYaml(v: InitValues, now = new Date()): string {
   return `# spira-gitlab-sync configuration, written by \`spira-gitlab-sync init\` on ${now.toISOString().slice(0, 10)}
 # (${v.source}).
 # Fields: README.md, "Configuration". Check it against both systems: spira-gitlab-sync doctor
-# Secrets come from environment variables here; a literal string or { ssm: /parameter/name } works too.
+${secrets.note}
 
 # Spira itself: the sync user's login and API key (Spira → My Profile → RSS Token, braces included).
 spira:
   baseUrl: ${q(v.spira.baseUrl)}
   username: ${q(v.spira.username)}
-  apiKey: { env: SPIRA_API_KEY }
+  apiKey: ${secrets['spira.apiKey']}
 
 # Plug-in settings "On-Premise URL", "GitLab Account", "GitLab Login" and "GitLab PAT" (api scope).
 gitlab:
   baseUrl: ${q(v.gitlab.baseUrl)}
   account: ${q(v.gitlab.account)}
   login: ${q(v.gitlab.login)}
-  token: { env: GITLAB_TOKEN }
+  token: ${secrets['gitlab.token']}
   # The webhook's secret token (X-Gitlab-Token); \`hooks install\` sets it in GitLab (openssl rand -hex 32).
-  webhookSecret: { env: GITLAB_WEBHOOK_SECRET }
+  webhookSecret: ${secrets['gitlab.webhookSecret']}
 
 # Plug-in "Time Offset": kept for parity, 0 is right.
 timeOffsetHours: 0

@@ -64,6 +64,8 @@ describe('the packaged functions start from their artifacts and read their secre
     packaged = await packageService({ syncConfig: join(configDir, 'sync-config.yaml'), stage: STAGE });
     if (packaged.code !== 0) throw new Error(`serverless package failed:\n${packaged.output}`);
     template = await packaged.template();
+    // Lambda has none of the packaging machine's files: the config outside the artifacts goes away.
+    await rm(configDir, { recursive: true, force: true });
     deployment = await startOfflineDeployment(packaged.outDir, template, {
       dynamo: inject('dynamoEndpoint'),
       sqs: inject('sqsEndpoint'),
@@ -85,7 +87,6 @@ describe('the packaged functions start from their artifacts and read their secre
     await deployment?.stop();
     await Promise.all([gitlab?.stop(), spira?.stop(), ssm?.stop()]);
     await packaged?.remove();
-    if (configDir) await rm(configDir, { recursive: true, force: true });
   });
 
   const item = async (Key: Record<string, string>) => {

@@ -70,9 +70,10 @@ export function renderStatus(snapshot: StatusSnapshot, origin: string): string {
 
 /** `status`: per project last poll, queue depth, last error and conflicts. */
 export async function statusCommand(options: StatusOptions, io: CliIo): Promise<number> {
-  // The sync first: without one, "no running sync found" and how to name one, before any secret is read.
+  // The sync before the config's secrets: without one, "no running sync found" and how to name one.
+  const path = await configPathOf(options, io);
   const state = openState(await locateState(options, io));
-  const config = await loadSyncConfig(await configPathOf(options, io));
+  const config = await loadSyncConfig(path);
   const gitlab = await resolveSecrets(config, io.env, ssmReader(options, io)).then(
     (resolved) => connect(resolved).gitlab,
     () => undefined,

@@ -70,7 +70,16 @@ export async function locateState(options: GlobalOptions, io: CliIo): Promise<St
   }
   if (table || queueUrl) throw new CliError('--table and --queue-url go together: pass both');
   const stack = options.stack ?? (options.stage ? stackNameFor(options.stage) : undefined);
-  if (stack) return fromStack(stack, region);
+  if (stack) {
+    // Other endpoints (AWS_ENDPOINT_URL_*) are passed on explicitly: fauxqs finds queues only that way.
+    const dynamoEndpoint = io.env.AWS_ENDPOINT_URL_DYNAMODB;
+    const sqsEndpoint = io.env.AWS_ENDPOINT_URL_SQS;
+    return {
+      ...(await fromStack(stack, region)),
+      ...(dynamoEndpoint ? { dynamoEndpoint } : {}),
+      ...(sqsEndpoint ? { sqsEndpoint } : {}),
+    };
+  }
   return fromLocal(dataDirOf(options, io));
 }
 

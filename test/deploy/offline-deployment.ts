@@ -9,8 +9,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
@@ -21,8 +19,9 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { APIGatewayProxyEventV2, SQSRecord } from 'aws-lambda';
+import type { SQSRecord } from 'aws-lambda';
 import { unzipSync } from 'fflate';
+import { startHttpApi } from './http-api-stand-in.js';
 import type { CfnValue, CloudFormationTemplate } from './package-service.js';
 
 const HOST = resolve(import.meta.dirname, 'lambda-host.mjs');
@@ -52,6 +51,8 @@ export interface OfflineDeployment {
   table: string;
   queueUrl: string;
   dlqUrl: string;
+  /** The stack's outputs as CloudFormation would give them (`WebhookUrl`, `TableName`…). */
+  outputs: Record<string, string>;
   /** Feeds the queue to the worker as Lambda's event source mapping does, until it is empty. */
   drainQueue(worker?: string): Promise<{ batches: number; records: number; failed: number }>;
   stop(): Promise<void>;
@@ -99,11 +100,16 @@ export async function startOfflineDeployment(
     functions[logicalId] = host(logicalId, child, env, Number(p.Timeout ?? 3) * 1000);
   }
   const api = await startHttpApi(template, functions);
+  refs.GetAtt['HttpApi.ApiEndpoint'] = api.url;
+  const outputs = Object.fromEntries(
+    Object.entries(template.Outputs ?? {}).map(([key, o]) => [key, String(resolveValue(o.Value, refs))]),
+  );
   const worker = mappedFunction(template);
   const sqs = new SQSClient({ ...LOCAL, endpoint: endpoints.sqs });
   return {
     functions,
     apiUrl: api.url,
+    outputs,
     table: refs.Ref.SyncTable as string,
     queueUrl: refs.Ref.SyncQueue as string,
     dlqUrl: refs.Ref.SyncDeadLetterQueue as string,
@@ -217,6 +223,10 @@ function resolveValue(value: CfnValue, refs: Refs): CfnValue {
     if (!(key in refs.GetAtt)) throw new Error(`template reads ${key}, not provisioned offline`);
     return refs.GetAtt[key];
   }
+  if ('Fn::Join' in value) {
+    const [separator, parts] = value['Fn::Join'];
+    return (parts as CfnValue[]).map((part) => resolveValue(part, refs)).join(separator);
+  }
   const [first] = Object.keys(value);
   if (first?.startsWith('Fn::')) throw new Error(`${first} is not resolved offline`);
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveValue(v, refs)]));
@@ -276,68 +286,4 @@ function host(name: string, child: ChildProcess, env: Record<string, string>, ti
 function mappedFunction(template: CloudFormationTemplate): string {
   const mapping = Object.values(template.Resources).find((r) => r.Type === 'AWS::Lambda::EventSourceMapping');
   return String(mapping?.Properties?.FunctionName?.['Fn::GetAtt']?.[0] ?? '');
-}
-
-/** An HTTP API stand-in: the template's routes (`POST /webhooks/gitlab`) → payload v2.0 events. */
-async function startHttpApi(template: CloudFormationTemplate, functions: Record<string, OfflineFunction>) {
-  const resources = template.Resources;
-  const routes = new Map<string, string>();
-  for (const r of Object.values(resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Route')) {
-    const integrationId = String(r.Properties?.Target?.['Fn::Join']?.[1]?.[1]?.Ref ?? '');
-    const uri = resources[integrationId]?.Properties?.IntegrationUri;
-    const fn = String(uri?.['Fn::GetAtt']?.[0] ?? '');
-    routes.set(String(r.Properties?.RouteKey), fn);
-  }
-  const server: Server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
-    const routeKey = `${req.method} ${path}`;
-    const fn = functions[routes.get(routeKey) ?? ''];
-    if (!fn) {
-      res.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"Not Found"}');
-      return;
-    }
-    const headers = Object.fromEntries(
-      Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : String(v)]),
-    );
-    const body = Buffer.concat(chunks);
-    // HTTP API passes text bodies as they are and base64-encodes the others.
-    const text = /json|text|xml|form-urlencoded/.test(headers['content-type'] ?? '');
-    const event: APIGatewayProxyEventV2 = {
-      version: '2.0',
-      routeKey,
-      rawPath: path,
-      rawQueryString: (req.url ?? '').split('?')[1] ?? '',
-      headers,
-      body: body.toString(text ? 'utf8' : 'base64'),
-      isBase64Encoded: !text,
-      requestContext: {
-        accountId: '000000000000',
-        apiId: 'offline',
-        domainName: String(req.headers.host),
-        domainPrefix: 'offline',
-        http: {
-          method: String(req.method),
-          path,
-          protocol: 'HTTP/1.1',
-          sourceIp: '127.0.0.1',
-          userAgent: headers['user-agent'] ?? '',
-        },
-        requestId: randomUUID(),
-        routeKey,
-        stage: '$default',
-        time: new Date().toUTCString(),
-        timeEpoch: Date.now(),
-      },
-    };
-    try {
-      const result = await fn.invoke(event);
-      res.writeHead(result.statusCode ?? 200, result.headers ?? {}).end(result.body ?? '');
-    } catch {
-      res.writeHead(500, { 'content-type': 'application/json' }).end('{"message":"Internal Server Error"}');
-    }
-  });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }

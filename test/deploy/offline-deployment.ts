@@ -101,9 +101,13 @@ export async function startOfflineDeployment(
   }
   const api = await startHttpApi(template, functions);
   refs.GetAtt['HttpApi.ApiEndpoint'] = api.url;
-  const outputs = Object.fromEntries(
-    Object.entries(template.Outputs ?? {}).map(([key, o]) => [key, String(resolveValue(o.Value, refs))]),
-  );
+  // Outputs of what runs here (function versions and the deployment bucket do not exist offline).
+  const outputs: Record<string, string> = {};
+  for (const [key, o] of Object.entries(template.Outputs ?? {})) {
+    try {
+      outputs[key] = String(resolveValue(o.Value, refs));
+    } catch {}
+  }
   const worker = mappedFunction(template);
   const sqs = new SQSClient({ ...LOCAL, endpoint: endpoints.sqs });
   return {

@@ -151,6 +151,23 @@ describe('setting up a deployment from the CLI', () => {
     expect(out).not.toMatch(/edit the file/);
   });
 
+  it('doctor goes on with every other check when only the webhook secret is missing', async () => {
+    const config = configCopy(h.world);
+    const path = await h.writeConfig('no-webhook-secret.json', {
+      ...config,
+      gitlab: { ...config.gitlab, webhookSecret: { env: 'GITLAB_WEBHOOK_SECRET' } },
+    });
+    const { code, out } = await h.cli(['doctor', '--config', path], { ...env, GITLAB_WEBHOOK_SECRET: '' });
+
+    expect(code).toBe(1);
+    expect(out.match(/^✗ /gm)).toHaveLength(1);
+    expect(out).toMatch(
+      /^✗ config .*: gitlab\.webhookSecret: environment variable GITLAB_WEBHOOK_SECRET is empty/m,
+    );
+    expect(out).toMatch(/^✓ Spira .*: signed in as syncbot/m);
+    expect(out).toMatch(/^✓ all \d+ Spira statuses mapped/m);
+  });
+
   it('status needs no secret: with no sync to read it says so and how to name one', async () => {
     // No AWS credentials at all, and SSM secrets in the config.
     for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_PROFILE', 'AWS_SESSION_TOKEN'])

@@ -6,7 +6,7 @@ import {
   SecretError,
   type SecretFailure,
 } from '../../config/secrets.js';
-import { loadSyncConfig } from '../../config/sync-config.js';
+import { loadSyncConfig, type SyncConfig } from '../../config/sync-config.js';
 import type { ParkedItem } from '../../stores/dynamo-parking-store.js';
 import { configPathOf, connect, gitlabPathOf, selectProjects, ssmReader } from '../cli-config.js';
 import { type CheckLine, fail, info, pass, printLine, whatFailed } from '../doctor/check-line.js';
@@ -37,16 +37,22 @@ async function configChecks(
   io: CliIo,
 ): Promise<{ lines: CheckLine[]; config?: ResolvedConfig }> {
   const path = await configPathOf(options, io);
+  let config: SyncConfig | undefined;
   try {
-    const config = await loadSyncConfig(path);
+    config = await loadSyncConfig(path);
     const resolved = await resolveSecrets(config, io.env, ssmReader(options, io));
     return {
       lines: [pass(`config ${path} is valid (${config.projects.length} project(s))`)],
       config: resolved,
     };
   } catch (error) {
-    if (error instanceof SecretError)
-      return { lines: error.failures.map((f) => fail(`config ${path}: ${f.problem}`, secretFix(f))) };
+    if (error instanceof SecretError && config) {
+      const lines = error.failures.map((f) => fail(`config ${path}: ${f.problem}`, secretFix(f)));
+      // The webhook secret is not needed to check anything else (GitLab never returns a hook's token).
+      if (!error.failures.every((f) => f.field === 'gitlab.webhookSecret')) return { lines };
+      const rest = { ...config, gitlab: { ...config.gitlab, webhookSecret: 'unreadable' } };
+      return { lines, config: await resolveSecrets(rest, io.env, ssmReader(options, io)) };
+    }
     if (!(error instanceof ConfigError)) throw error;
     const problems = error.problems.length ? error.problems : [error.message];
     return {

@@ -30,6 +30,7 @@ describe('the packaged functions start from their artifacts and read their secre
   let packaged: Packaged;
   let template: CloudFormationTemplate;
   let deployment: OfflineDeployment;
+  let secrets: Record<string, string>;
 
   beforeAll(async () => {
     [gitlab, spira, ssm] = await Promise.all([
@@ -39,7 +40,7 @@ describe('the packaged functions start from their artifacts and read their secre
     ]);
     world = await seedDemo(spira, gitlab, 'offline-webhook-secret');
     configDir = await mkdtemp(join(tmpdir(), 'sgs-config-'));
-    const secrets = {
+    secrets = {
       '/spira-gitlab-sync/offline/spira-api-key': world.config.spira.apiKey,
       '/spira-gitlab-sync/offline/gitlab-token': world.config.gitlab.token,
       '/spira-gitlab-sync/offline/webhook-secret': world.webhookSecret,
@@ -171,9 +172,9 @@ describe('the packaged functions start from their artifacts and read their secre
     const incident = spira.incidents(world.spiraProjectId).find((i) => i.Name === 'Raptor pen gate jams');
     expect(incident?.Description).toContain('<strong>feeding</strong>');
     // The secrets came from SSM, decrypted, and from nowhere else.
-    expect(ssm.requests.filter((r) => r.operation === 'GetParameter').every((r) => r.withDecryption)).toBe(
-      true,
-    );
+    const reads = ssm.requests.filter((r) => r.operation === 'GetParameter');
+    expect(new Set(reads.map((r) => r.name))).toEqual(new Set(Object.keys(secrets)));
+    expect(reads.every((r) => r.withDecryption && r.status === 200)).toBe(true);
   });
 
   it('polls Spira once when the schedule fires', async () => {

@@ -82,6 +82,7 @@ describe('gitlab-webhook handler over DynamoDB Local and fauxqs', () => {
     expect((await post(hook('Issue Hook'), body)).statusCode).toBe(200);
   });
 
+  // biome-ignore lint/suspicious/noExplicitAny: edits of a JSON body in any place, the way GitLab may send it
   const change = (body: string, edit: (json: Record<string, any>) => void) => {
     const json = JSON.parse(body);
     edit(json);

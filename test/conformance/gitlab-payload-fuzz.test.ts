@@ -268,9 +268,9 @@ describe('GitLab REST payloads, mutated, through the real client (never a throw 
     },
     120_000,
   );
-
-  afterAll(() => console.log(`GitLab payload fuzzing\n${report.join('\n')}`));
 });
+
+afterAll(() => console.log(`GitLab payload fuzzing\n${report.join('\n')}`));
 
 function describeAll(mutations: readonly Mutation[]): string {
   return mutations

@@ -209,7 +209,8 @@ describe('the milestone poll against GitLab’s due-date order (audit #7)', () =
     const edited = byDue.slice(30).reverse();
     let t = T0 + 200 * 600_000;
     for (const m of edited) {
-      at((t += 1_000));
+      t += 1_000;
+      at(t);
       await rest('PUT', `projects/${projectId}/milestones/${m.id}`, { description: 'moved' });
     }
     at(t + 600_000);

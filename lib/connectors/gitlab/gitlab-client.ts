@@ -2,6 +2,7 @@ import got, { type Got } from 'got';
 import { z } from 'zod';
 import type { Log } from '../../ports/sync-ports.js';
 import { parseResponse, toDomainError } from '../http-errors.js';
+import { type GitLabPage, pageUrl, parsePage, readAllPages } from './gitlab-pages.js';
 import {
   type GitLabHook,
   GitLabHookSchema,
@@ -64,18 +65,11 @@ export interface GitLabClientOptions {
   log?: Pick<Log, 'warn'>;
 }
 
-/** One page of a list and the number of the next one (GitLab's `X-Next-Page`), if there is one. */
-export interface GitLabPage<T> {
-  items: T[];
-  nextPage?: number;
-}
-
-/** GitLab's largest page (the default is 20). */
-const PER_PAGE = 100;
-
 /** What the sync reads of a write's answer: the write already happened, so only the id has to be there. */
 const WrittenIdSchema = z.object({ id: z.number().int() });
 const WrittenIssueSchema = z.object({ id: z.number().int(), iid: z.number().int() });
+
+export type { GitLabPage } from './gitlab-pages.js';
 
 /** The one GitLab REST client: a single got instance; every response parsed with zod. */
 export class GitLabClient {
@@ -279,42 +273,20 @@ export class GitLabClient {
   }
 
   /** Every page of a list (`per_page=100`, following `X-Next-Page`): one call when it fits on one page. */
-  private async all<T extends z.ZodType>(path: string, element: T, what: string): Promise<z.infer<T>[]> {
-    const items: z.infer<T>[] = [];
-    for (let page: number | undefined = 1; page !== undefined; ) {
-      const result: GitLabPage<z.infer<T>> = await this.page(path, page, element, what);
-      items.push(...result.items);
-      page = result.nextPage;
-    }
-    return items;
+  private all<T extends z.ZodType>(path: string, element: T, what: string): Promise<z.infer<T>[]> {
+    return readAllPages((page) => this.page(path, page, element, what));
   }
 
-  /** One page of a list, parsed element by element: an element that does not fit is skipped and logged. */
+  /** One page of a list, parsed element by element (a bad element is skipped and logged). */
   private async page<T extends z.ZodType>(
     path: string,
     page: number,
     element: T,
     what: string,
   ): Promise<GitLabPage<z.infer<T>>> {
-    const url = `${path}${path.includes('?') ? '&' : '?'}per_page=${PER_PAGE}${page > 1 ? `&page=${page}` : ''}`;
     try {
-      const response = await this.http.get(url);
-      const list = parseResponse(z.array(z.unknown()), response.body, `GitLab ${what}`);
-      const items: z.infer<T>[] = [];
-      list.forEach((item, index) => {
-        const parsed = element.safeParse(item);
-        if (parsed.success) items.push(parsed.data);
-        else
-          this.log?.warn('GitLab list element skipped', {
-            list: what,
-            index: (page - 1) * PER_PAGE + index,
-            problems: parsed.error.issues
-              .slice(0, 5)
-              .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
-          });
-      });
-      const next = Number(response.headers['x-next-page'] || nextFromLink(response.headers.link));
-      return Number.isInteger(next) && next > page ? { items, nextPage: next } : { items };
+      const response = await this.http.get(pageUrl(path, page));
+      return parsePage(response, page, element, `GitLab ${what}`, this.log);
     } catch (error) {
       throw toDomainError('gitlab', `GET ${what}`, error);
     }
@@ -355,13 +327,6 @@ export class GitLabClient {
     });
     return read.reread(answer);
   }
-}
-
-/** The page number of `rel="next"` in a `Link` header (GitLab sends both it and `X-Next-Page`). */
-function nextFromLink(link: string | string[] | undefined): string | undefined {
-  const text = Array.isArray(link) ? link.join(',') : link;
-  const next = text?.split(',').find((part) => /rel="next"/.test(part));
-  return next ? /[?&]page=(\d+)/.exec(next)?.[1] : undefined;
 }
 
 /** `:id` of a project: numeric, or its full path URL-encoded as one segment. */

@@ -165,11 +165,11 @@ describe('the milestone poll against GitLab’s due-date order (audit #7)', () =
     return (await response.json()) as { id: number };
   };
   const cursors = new Map<string, string>();
-  const poll = async () => {
+  const poll = async (pid = projectId) => {
     const sent: SyncCommand[] = [];
     await pollGitLabMilestones({
       gitlab: client,
-      gitlabProjectId: async () => projectId,
+      gitlabProjectId: async () => pid,
       queue: { send: async (command) => void sent.push(command) },
       cursors: {
         get: async (name) => cursors.get(name),
@@ -199,6 +199,14 @@ describe('the milestone poll against GitLab’s due-date order (audit #7)', () =
     at(T0 + 151 * 600_000);
     // Only the milestone at the watermark is read again (the poll's one-minute overlap); none of the others.
     expect(await poll()).toEqual([ids[149]]);
+  });
+
+  it('starts an empty project at the epoch, so its first milestone is queued on the next cycle', async () => {
+    const empty = gitlab.addProject({ namespace: 'acme', path: 'empty' }).id;
+    expect(await poll(empty)).toEqual([]);
+    expect(cursors.get(`gitlab-milestones#${empty}`)).toBe('1970-01-01T00:00:00.000Z');
+    const first = await rest('POST', `projects/${empty}/milestones`, { title: 'First' });
+    expect(await poll(empty)).toEqual([first.id]);
   });
 
   it('queues every milestone changed in one window, more than a page of them', async () => {

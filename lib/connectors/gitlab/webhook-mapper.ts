@@ -32,29 +32,34 @@ export function readGitLabHook(
   const route = routeOf(event, json);
   if ('ignored' in route) return route;
   if ('problem' in route) return unusable(event, path, target, gpid, json, [route.problem]);
-  const schema =
-    route.kind === 'issue'
-      ? IssueHookSchema
-      : route.kind === 'note'
-        ? IssueNoteHookSchema
-        : MilestoneHookSchema;
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) return unusable(event, path, target, gpid, json, problemsOf(parsed.error));
-  const base = {
+  const fields = <T extends z.ZodType>(schema: T): z.infer<T> | HookReading => {
+    const parsed = schema.safeParse(json);
+    return parsed.success ? parsed.data : unusable(event, path, target, gpid, json, problemsOf(parsed.error));
+  };
+  const base = (gitlabProjectId: number) => ({
     v: 1 as const,
     spiraProjectId: target.spiraProjectId,
-    gitlabProjectId: parsed.data.project.id,
-  };
-  const hook = parsed.data as z.infer<typeof IssueNoteHookSchema> & z.infer<typeof IssueHookSchema>;
-  const eventAt = hook.object_attributes.updated_at;
-  if (route.kind === 'issue')
-    return { command: { ...base, kind: 'gitlab.issue', iid: hook.object_attributes.iid, eventAt } };
-  if (route.kind === 'note') {
-    if (hook.object_attributes.system) return { ignored: 'system notes are not synced' };
-    const noteId = hook.object_attributes.id;
-    return { command: { ...base, kind: 'gitlab.note', iid: hook.issue.iid, noteId, eventAt } };
+    gitlabProjectId,
+  });
+  if (route.kind === 'issue') {
+    const hook = fields(IssueHookSchema);
+    if (!('object_attributes' in hook)) return hook;
+    const { iid, updated_at: eventAt } = hook.object_attributes;
+    return { command: { ...base(hook.project.id), kind: 'gitlab.issue', iid, eventAt } };
   }
-  return { command: { ...base, kind: 'gitlab.milestone', milestoneId: hook.object_attributes.id, eventAt } };
+  if (route.kind === 'note') {
+    const hook = fields(IssueNoteHookSchema);
+    if (!('object_attributes' in hook)) return hook;
+    if (hook.object_attributes.system) return { ignored: 'system notes are not synced' };
+    const { id: noteId, updated_at: eventAt } = hook.object_attributes;
+    return {
+      command: { ...base(hook.project.id), kind: 'gitlab.note', iid: hook.issue.iid, noteId, eventAt },
+    };
+  }
+  const hook = fields(MilestoneHookSchema);
+  if (!('object_attributes' in hook)) return hook;
+  const { id: milestoneId, updated_at: eventAt } = hook.object_attributes;
+  return { command: { ...base(hook.project.id), kind: 'gitlab.milestone', milestoneId, eventAt } };
 }
 
 /**

@@ -28,7 +28,7 @@ export interface ProjectStatus {
   parked: ParkedItem[];
   /** Conflicts among the latest activity entries, newest first. */
   conflicts: AuditEntry[];
-  /** The latest webhook alert (recorded by the opt-in reconciliation), if any. */
+  /** The latest webhook alert: a hook GitLab disabled (opt-in reconciliation) or an unusable delivery. */
   webhookAlert?: AuditEntry;
   /** Latest activity, newest first. */
   recent: AuditEntry[];
@@ -75,7 +75,13 @@ async function projectStatus(
   ]);
   const alerts = gpid === undefined ? [] : await sources.audit.history(`gl-project#${gpid}`);
   const recent = stored.map((e) => ({ ...e, detail: readableKeys(e.detail, project, gpid) }));
-  const webhookAlert = alerts.filter((e) => e.action === 'alert').at(-1);
+  // A hook GitLab disabled (reconciliation) or, in the latest activity, a delivery the sync could not use.
+  const webhookAlert = [
+    ...alerts.filter((e) => e.action === 'alert'),
+    ...recent.filter((e) => e.kind === 'webhook'),
+  ]
+    .sort((a, b) => a.at.localeCompare(b.at))
+    .at(-1);
   return {
     spiraProjectId: pid,
     gitlabPath: gitlabPathOf(sources.config, project),

@@ -1,9 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ProjectConfig } from '../config/sync-config.js';
 import { deduplicationIdOf } from '../domain/sync-command.js';
+import type { Audit } from '../ports/audit.js';
 import type { CommandQueue } from '../ports/command-queue.js';
-import type { HookReader } from '../ports/hook-reader.js';
+import type { HookReader, UnusableHook } from '../ports/hook-reader.js';
 import type { DeliveryStore } from '../ports/link-store.js';
+import type { Log } from '../ports/sync-ports.js';
 
 /** API Gateway's own body limit (CONTRACT §3). */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -16,6 +18,10 @@ export interface IngestDeps {
   queue: CommandQueue;
   deliveries: DeliveryStore;
   readHook: HookReader;
+  /** Where an unusable delivery for a configured project is recorded (`audit`, `status`). */
+  audit: Pick<Audit, 'record'>;
+  log: Log;
+  now?: () => Date;
 }
 
 /** A webhook request with lower-cased header names and the raw body. */
@@ -24,7 +30,7 @@ export interface HookRequest {
   body: string;
 }
 
-/** The HTTP answer (CONTRACT §3): 2xx queued/ignored/duplicate, 400 malformed, 401 bad token, 413 too large. */
+/** The HTTP answer (CONTRACT §3): 2xx queued/ignored/duplicate/unusable, 400 not JSON, 401 bad token, 413 too large. */
 export interface HookAnswer {
   status: 200 | 202 | 400 | 401 | 413 | 503;
   body: Record<string, unknown>;
@@ -54,8 +60,11 @@ export async function ingestGitLabEvent(deps: IngestDeps, request: HookRequest):
     return { status: 400, body: { error: 'body is not JSON' } };
   }
   const parsed = deps.readHook(event, json, (path) => projectFor(deps, path));
-  if ('malformed' in parsed) return { status: 400, body: parsed.malformed };
-  if ('ignored' in parsed) return ignored(parsed.ignored);
+  if ('unusable' in parsed) return unusable(deps, event, parsed.unusable);
+  if ('ignored' in parsed) {
+    deps.log.info('webhook ignored', { event, reason: parsed.ignored });
+    return ignored(parsed.ignored);
+  }
   const key =
     request.headers['idempotency-key'] || `body:${createHash('sha256').update(request.body).digest('hex')}`;
   // Hashed: a header of any length fits SQS's 128-character id and DynamoDB's key limit.
@@ -71,6 +80,27 @@ export function tokenMatches(given: string | undefined, secret: string): boolean
   if (given === undefined) return false;
   const digest = (text: string) => createHash('sha256').update(text).digest();
   return timingSafeEqual(digest(given), digest(secret));
+}
+
+/**
+ * A recognised event for our project that the sync cannot use: 2xx (since GitLab 17.11 every 4xx counts toward
+ * disabling the hook), nothing queued, the reason logged and recorded in the item's (or project's) history and
+ * the project's activity feed. A failed record is logged, never a 5xx: the sender did nothing wrong.
+ */
+async function unusable(deps: IngestDeps, event: string, hook: UnusableHook): Promise<HookAnswer> {
+  deps.log.warn('webhook not usable', { event, reason: hook.reason, problems: hook.problems });
+  const entry = {
+    at: (deps.now?.() ?? new Date()).toISOString(),
+    kind: 'webhook',
+    action: 'unusable',
+    detail: `${hook.reason} (${hook.problems.join('; ')})`,
+  };
+  await deps.audit.record(hook.auditKey, hook.spiraProjectId, entry).catch((error: unknown) =>
+    deps.log.error('could not record an unusable webhook', {
+      error: error instanceof Error ? error.name : 'unknown',
+    }),
+  );
+  return { status: 200, body: { ignored: hook.reason, problems: hook.problems } };
 }
 
 function ignored(reason: string): HookAnswer {

@@ -21,9 +21,13 @@ export interface MilestonePollDeps {
 
 const OVERLAP_MS = 60_000;
 
+const EPOCH = '1970-01-01T00:00:00.000Z';
+
 /**
  * GitLab fires no webhook when a milestone is edited, so each cycle lists the milestones updated since the
- * newest change seen (GitLab's own clock): one GitLab call per project per cycle.
+ * newest change seen (GitLab's own clock): one GitLab call per project per cycle while they fit on a page.
+ * GitLab orders the list by due date, not `updated_at`, so the client reads every page and the watermark is
+ * the newest `updated_at` of all of them.
  */
 export async function pollGitLabMilestones(deps: MilestonePollDeps): Promise<{ queued: number }> {
   if (!deps.enabled) return { queued: 0 };
@@ -32,16 +36,17 @@ export async function pollGitLabMilestones(deps: MilestonePollDeps): Promise<{ q
     const gpid = await deps.gitlabProjectId(project);
     const cursor = `gitlab-milestones#${gpid}`;
     const last = await deps.cursors.get(cursor);
-    const since = last ? new Date(Date.parse(last) - OVERLAP_MS).toISOString() : '1970-01-01T00:00:00Z';
+    const since = last ? new Date(Math.max(0, Date.parse(last) - OVERLAP_MS)).toISOString() : EPOCH;
     let newest = last;
     const changed = await deps.gitlab.milestonesUpdatedAfter(gpid, since);
     if (!last) {
-      // First run: only find where "now" is; existing milestones are paired in the config or backfilled.
+      // First run: only find where "now" is; existing milestones are paired in the config or backfilled. A
+      // project with none yet starts from the epoch, so the next cycle does not count as a first run again.
       const seen = changed
         .map((m) => m.updated_at)
         .sort()
         .at(-1);
-      if (seen) await deps.cursors.set(cursor, seen);
+      await deps.cursors.set(cursor, seen ?? EPOCH);
       continue;
     }
     for (const m of changed) {

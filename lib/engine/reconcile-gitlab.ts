@@ -1,4 +1,5 @@
 import type { ProjectConfig } from '../config/sync-config.js';
+import type { GitLabPage } from '../connectors/gitlab/gitlab-client.js';
 import type { GitLabHook, GitLabIssue, GitLabNote } from '../connectors/gitlab/rest-schemas.js';
 import { keys } from '../domain/link.js';
 import { isOlder } from '../domain/ordering.js';
@@ -11,7 +12,7 @@ import type { Log } from '../ports/sync-ports.js';
 /** What reconciliation needs. */
 export interface ReconcileDeps {
   gitlab: {
-    issuesUpdatedAfter(projectId: number, after: string, page: number): Promise<GitLabIssue[]>;
+    issuesUpdatedAfter(projectId: number, after: string, page: number): Promise<GitLabPage<GitLabIssue>>;
     notes(projectId: number, iid: number): Promise<GitLabNote[]>;
     hooks(projectId: number): Promise<GitLabHook[]>;
   };
@@ -51,12 +52,12 @@ export async function reconcileGitLab(deps: ReconcileDeps): Promise<{ queued: nu
       : new Date(deps.now().getTime() - deps.everyMinutes * 60_000).toISOString();
     let newest = last ?? since;
     for (let page = 1; ; page++) {
-      const issues = await deps.gitlab.issuesUpdatedAfter(gpid, since, page);
-      for (const issue of issues) {
+      const { items, nextPage } = await deps.gitlab.issuesUpdatedAfter(gpid, since, page);
+      for (const issue of items) {
         queued += await reconcileIssue(deps, project, gpid, issue);
         if (issue.updated_at > newest) newest = issue.updated_at;
       }
-      if (issues.length < 100) break;
+      if (nextPage === undefined) break;
     }
     await deps.cursors.set(cursor, newest);
     await deps.cursors.set(`${cursor}#run`, deps.now().toISOString());

@@ -1,4 +1,3 @@
-import type { GitLabNote } from '../connectors/gitlab/rest-schemas.js';
 import { commentRef, noteBodyFor } from '../domain/comment-to-note.js';
 import { keys } from '../domain/link.js';
 import { markersIn } from '../domain/marker.js';
@@ -18,7 +17,7 @@ export async function syncSpiraComment(
   if (markersIn(comment.Text).some((ref) => ref.startsWith('gitlab-')))
     return { action: 'skipped', reason: 'comment was written by the sync from GitLab' };
   const ref = commentRef(pid, commentId);
-  const result = await createOnce<GitLabNote>(
+  const result = await createOnce<{ id: number }>(
     deps,
     keys.spiraComment(pid, commentId),
     { spiraProjectId: pid, gitlabProjectId: gpid },

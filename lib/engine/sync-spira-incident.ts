@@ -1,4 +1,4 @@
-import type { GitLabIssue, GitLabNote } from '../connectors/gitlab/rest-schemas.js';
+import type { GitLabIssue } from '../connectors/gitlab/rest-schemas.js';
 import type { SpiraIncident } from '../connectors/spira/spira-schemas.js';
 import { deletedNoteBody } from '../domain/comment-to-note.js';
 import { CounterpartPendingError, RemoteNotFoundError } from '../domain/errors.js';
@@ -86,7 +86,7 @@ async function incidentDeleted(deps: SyncDeps, command: Command): Promise<SyncOu
     return { action: 'skipped', reason: 'incident no longer exists in Spira' };
   const closing = deps.onIncidentDeleted === 'close';
   const ref = `spira-deleted:${pid}/${incidentId}`;
-  const result = await createOnce<GitLabNote>(
+  const result = await createOnce<{ id: number }>(
     deps,
     `sp-incident-deleted#${pid}#${incidentId}`,
     { spiraProjectId: pid, gitlabProjectId: gpid },

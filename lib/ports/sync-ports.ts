@@ -23,7 +23,8 @@ export interface GitLabPort {
   issuesCreatedAfter(projectId: number, after: string): Promise<GitLabIssue[]>;
   createIssue(projectId: number, fields: GitLabIssueWrite): Promise<GitLabIssue>;
   updateIssue(projectId: number, iid: number, fields: GitLabIssueWrite): Promise<GitLabIssue>;
-  createNote(projectId: number, iid: number, body: string): Promise<GitLabNote>;
+  /** Read for the id only: the note exists whatever else the answer says. */
+  createNote(projectId: number, iid: number, body: string): Promise<{ id: number }>;
   notes(projectId: number, iid: number): Promise<GitLabNote[]>;
   latestNotes(projectId: number, iid: number): Promise<GitLabNote[]>;
   stateEvents(projectId: number, iid: number): Promise<GitLabStateEvent[]>;

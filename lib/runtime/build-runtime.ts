@@ -21,7 +21,7 @@ export interface Runtime extends IngestRuntime, WorkerRuntime, PollerRuntime {
 
 export async function buildRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
   const b = await buildBasics(options);
-  const clients = apiClientsOf(b.config);
+  const clients = apiClientsOf(b.config, b.log);
   const sync = workerDepsOf(b, clients);
   return {
     config: b.config,

@@ -1,6 +1,7 @@
 import { readGitLabHook } from '../connectors/gitlab/webhook-mapper.js';
 import type { IngestDeps } from '../engine/ingest-gitlab-event.js';
 import type { Log } from '../ports/sync-ports.js';
+import { DynamoAuditStore } from '../stores/dynamo-audit-store.js';
 import { DynamoDeliveryStore } from '../stores/dynamo-delivery-store.js';
 import { type Basics, buildBasics, type RuntimeOptions } from './basics.js';
 
@@ -18,6 +19,8 @@ export function ingestDepsOf(b: Basics): IngestDeps {
     queue: b.queue,
     deliveries: new DynamoDeliveryStore(b.aws.db, b.env.TABLE_NAME),
     readHook: readGitLabHook,
+    audit: new DynamoAuditStore(b.aws.db, b.env.TABLE_NAME),
+    log: b.log,
   };
 }
 

@@ -59,5 +59,5 @@ export function pollerDepsOf(b: Basics, { gitlab, spira }: ApiClients): PollerRu
 
 export async function buildPollerRuntime(options: RuntimeOptions = {}): Promise<PollerRuntime> {
   const b = await buildBasics(options);
-  return pollerDepsOf(b, apiClientsOf(b.config));
+  return pollerDepsOf(b, apiClientsOf(b.config, b.log));
 }

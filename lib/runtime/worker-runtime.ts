@@ -33,5 +33,5 @@ export function workerDepsOf(b: Basics, clients: ApiClients): WorkerDeps {
 
 export async function buildWorkerRuntime(options: RuntimeOptions = {}): Promise<WorkerRuntime> {
   const b = await buildBasics(options);
-  return { sync: workerDepsOf(b, apiClientsOf(b.config)) };
+  return { sync: workerDepsOf(b, apiClientsOf(b.config, b.log)) };
 }

@@ -102,6 +102,25 @@ describe('audit and status', () => {
     expect(status.projects[0].parked).toHaveLength(1);
   });
 
+  it('shows a webhook delivery it could not use in the issue’s audit and in status (CONTRACT §3)', async () => {
+    const seed = h.gitlab.deliveries.find((d) => d.event === 'Issue Hook')?.body as {
+      object_attributes: Record<string, unknown>;
+    };
+    const body = { ...seed, object_attributes: { ...seed.object_attributes, updated_at: 'a while ago' } };
+    const answer = await h.deliver(
+      { 'x-gitlab-token': h.world.webhookSecret, 'x-gitlab-event': 'Issue Hook' },
+      JSON.stringify(body),
+    );
+    expect(answer.status).toBe(200);
+
+    const audit = await h.cli(['audit', `velociraptor#${seed.object_attributes.iid}`]);
+    expect(audit.out).toMatch(
+      /webhook\s+unusable\s+Issue Hook for gitlab-examples\/velociraptor .*updated_at/,
+    );
+    const status = await h.cli(['status']);
+    expect(status.out).toMatch(/^ {2}webhook {8}ALERT .* webhook unusable: .*not a GitLab timestamp/m);
+  });
+
   it('explains how to reach the sync when none is running', async () => {
     const { code, err } = await h.cli(['status'], { SYNC_DATA_DIR: `${h.dir}/empty` });
 

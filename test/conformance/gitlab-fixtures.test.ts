@@ -50,6 +50,8 @@ describe("GitLab's documented payloads parse with our schemas", () => {
         queue: { send: async (command) => void sent.push(command), retryLater: async () => {} },
         deliveries: { seen: async () => false, remember: async () => {} },
         readHook: readGitLabHook,
+        audit: { record: async () => {} },
+        log: { info: () => {}, warn: () => {}, error: () => {} },
       },
       { headers: { 'x-gitlab-token': 's', 'x-gitlab-event': event }, body: JSON.stringify(body) },
     );

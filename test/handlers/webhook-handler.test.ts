@@ -6,7 +6,7 @@ import { createWebhookHandler } from '../../lib/handlers/webhook-handler.js';
 import { buildRuntime, type Runtime } from '../../lib/runtime/build-runtime.js';
 import { freshAws } from '../helpers/aws.js';
 import { contractExample } from '../helpers/config.js';
-import { issueHook, noteHook } from '../helpers/hooks.js';
+import { issueHook, milestoneHook, noteHook } from '../helpers/hooks.js';
 
 const SECRET = 'a-long-random-string';
 
@@ -82,51 +82,115 @@ describe('gitlab-webhook handler over DynamoDB Local and fauxqs', () => {
     expect((await post(hook('Issue Hook'), body)).statusCode).toBe(200);
   });
 
+  // biome-ignore lint/suspicious/noExplicitAny: edits of a JSON body in any place, the way GitLab may send it
+  const change = (body: string, edit: (json: Record<string, any>) => void) => {
+    const json = JSON.parse(body);
+    edit(json);
+    return JSON.stringify(json);
+  };
+  const reason = (a: APIGatewayProxyStructuredResultV2) => JSON.parse(a.body ?? '{}');
+
   it('answers 2xx and queues nothing for events that are not for us', async () => {
+    await drainQueue(); // what the tests above queued
     const answers = await Promise.all([
       post(hook('Push Hook'), '{}'),
-      post(hook('Issue Hook'), issueHook({ objectKind: 'work_item' })),
+      post(hook('Issue Hook'), issueHook({ objectKind: 'work_item', type: 'Task' })),
+      post(hook('Issue Hook'), issueHook({ type: 'Incident' })),
       post(hook('Issue Hook'), issueHook({ project: 'other/project' })),
       post(hook('Note Hook'), noteHook({ noteableType: 'MergeRequest' })),
       post(hook('Note Hook'), noteHook({ system: true })),
+      post(
+        hook('Milestone Hook'),
+        change(milestoneHook(), (j) => (j.project = null)),
+      ),
+      post(hook('Issue Hook'), '[1, 2]'),
     ]);
-    expect(answers.map((a) => a.statusCode)).toEqual([200, 200, 200, 200, 200]);
-    expect(answers.map((a) => Object.keys(JSON.parse(a.body ?? '{}'))[0])).toEqual([
-      'ignored',
-      'ignored',
-      'ignored',
-      'ignored',
-      'ignored',
-    ]);
+    expect(answers.map((a) => a.statusCode)).toEqual([200, 200, 200, 200, 200, 200, 200, 200]);
+    expect(answers.map((a) => Object.keys(reason(a))[0])).toEqual(Array(8).fill('ignored'));
+    expect(reason(answers[6] as APIGatewayProxyStructuredResultV2).ignored).toMatch(/project: null/);
+    expect(await drainQueue()).toEqual([]);
   });
 
-  it('answers 400 naming the field for malformed events, 413 over 10 MiB', async () => {
+  it('queues a GitLab 17.7 work item of type Issue as an issue (audit #3, gitlab-api.md §0a.1)', async () => {
+    const body = issueHook({ iid: 11, objectKind: 'work_item', type: 'Issue' });
+    const answer = await post(
+      hook('Issue Hook', 'k-work-item'),
+      change(body, (j) => (j.event_type = 'work_item')),
+    );
+    expect([answer.statusCode, reason(answer)]).toEqual([202, { queued: 'gitlab.issue' }]);
+    expect((await drainQueue()).map((m) => JSON.parse(m.Body ?? '{}').iid)).toEqual([11]);
+  });
+
+  it('queues events whose unread fields are missing or carry values GitLab may add later (audit #10)', async () => {
+    const issue = change(issueHook({ iid: 12 }), (j) => {
+      delete j.user;
+      delete j.object_attributes.title;
+      delete j.object_attributes.created_at;
+      j.event_type = 'issue_v2';
+      j.object_attributes.state = 'locked';
+      j.object_attributes.action = 'archive';
+    });
+    const note = change(noteHook({ iid: 12 }), (j) => {
+      delete j.user;
+      delete j.issue.title;
+      delete j.object_attributes.created_at;
+      j.object_attributes.action = 'resolve';
+    });
+    const milestone = change(milestoneHook(), (j) => {
+      j.action = 'delete';
+      j.object_attributes.state = 'upcoming';
+      delete j.object_attributes.title;
+    });
+    const answers = [
+      await post(hook('Issue Hook', 'k-open-1'), issue),
+      await post(hook('Note Hook', 'k-open-2'), note),
+      await post(hook('Milestone Hook', 'k-open-3'), milestone),
+    ];
+    expect(answers.map((a) => [a.statusCode, reason(a).queued])).toEqual([
+      [202, 'gitlab.issue'],
+      [202, 'gitlab.note'],
+      [202, 'gitlab.milestone'],
+    ]);
+    await drainQueue();
+  });
+
+  it('answers 400 only to a body that is not JSON, 413 over 10 MiB', async () => {
     const notJson = await post(hook('Issue Hook'), '{"object_kind":');
-    const badField = await post(hook('Issue Hook'), issueHook({ iid: 'seven' as never }));
-    const badDate = await post(hook('Issue Hook'), issueHook({ updatedAt: 'yesterday' }));
     const huge = await post(hook('Issue Hook'), 'x'.repeat(10 * 1024 * 1024 + 1));
-
-    expect(notJson.statusCode).toBe(400);
-    expect(JSON.parse(badField.body ?? '{}').problems).toEqual([
-      expect.stringMatching(/^object_attributes\.iid: /),
-    ]);
-    expect(JSON.parse(badDate.body ?? '{}').problems).toEqual([
-      expect.stringMatching(/^object_attributes\.updated_at: not a GitLab timestamp/),
-    ]);
-    expect(huge.statusCode).toBe(413);
+    expect([notJson.statusCode, huge.statusCode]).toEqual([400, 413]);
+    expect(reason(notJson).error).toBe('body is not JSON');
   });
 
-  it('answers 400 naming the field for an iid of 0 or below, and queues nothing', async () => {
+  it('answers 2xx to an unusable event for our project, queues nothing, and records the field (CONTRACT §3)', async () => {
+    const badField = await post(hook('Issue Hook', 'k-bad-1'), issueHook({ iid: 'seven' as never }));
+    const badDate = await post(hook('Issue Hook', 'k-bad-2'), issueHook({ iid: 13, updatedAt: 'yesterday' }));
     const zero = await post(hook('Issue Hook', 'k-iid-0'), issueHook({ iid: 0 }));
     const negative = await post(hook('Note Hook', 'k-iid-neg'), noteHook({ iid: -3 }));
 
-    expect([zero.statusCode, negative.statusCode]).toEqual([400, 400]);
-    expect(JSON.parse(zero.body ?? '{}').problems).toEqual([
-      expect.stringMatching(/^object_attributes\.iid: .*>0/),
+    expect([badField, badDate, zero, negative].map((a) => a.statusCode)).toEqual([200, 200, 200, 200]);
+    expect(reason(badField).problems).toEqual([expect.stringMatching(/^object_attributes\.iid: /)]);
+    expect(reason(badDate).problems).toEqual([
+      expect.stringMatching(/^object_attributes\.updated_at: not a GitLab timestamp/),
     ]);
-    expect(JSON.parse(negative.body ?? '{}').problems).toEqual([expect.stringMatching(/^issue\.iid: .*>0/)]);
-    const iids = (await drainQueue()).map((m) => JSON.parse(m.Body ?? '{}').iid as number);
-    expect(iids.filter((iid) => iid <= 0)).toEqual([]);
+    expect(reason(zero).problems).toEqual([expect.stringMatching(/^object_attributes\.iid: .*>0/)]);
+    expect(reason(negative).problems).toEqual([expect.stringMatching(/^issue\.iid: .*>0/)]);
+    expect(await drainQueue()).toEqual([]);
+    // Recorded where `audit` (the item's history) and `status` (the project's activity) look.
+    const history = await runtime.sync.audit.history('gl-issue#14#13');
+    expect(history).toEqual([
+      expect.objectContaining({
+        kind: 'webhook',
+        action: 'unusable',
+        detail: expect.stringMatching(/updated_at: not a GitLab timestamp/),
+      }),
+    ]);
+    const recent = await runtime.sync.audit.recent(1);
+    expect(recent.filter((e) => e.action === 'unusable')).toHaveLength(4);
+    expect((await runtime.sync.audit.history('gl-project#14')).map((e) => e.detail)).toEqual([
+      expect.stringMatching(/object_attributes\.iid/),
+      expect.stringMatching(/object_attributes\.iid/),
+      expect.stringMatching(/issue\.iid/),
+    ]);
   });
 
   it('accepts a 1 MB description and queues a message far below the SQS limit', async () => {

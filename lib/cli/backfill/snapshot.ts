@@ -1,11 +1,14 @@
 import type { ProjectConfig } from '../../config/sync-config.js';
+import type { GitLabPage } from '../../connectors/gitlab/gitlab-client.js';
 import type { GitLabIssue } from '../../connectors/gitlab/rest-schemas.js';
 import type { SpiraFilter, SpiraIncident } from '../../connectors/spira/spira-schemas.js';
 import type { SpiraPort } from '../../ports/sync-ports.js';
 
 /** The reads a snapshot needs (a real client, also during a dry run). */
 export interface SnapshotReads {
-  gitlab: { issuesUpdatedAfter(projectId: number, after: string, page: number): Promise<GitLabIssue[]> };
+  gitlab: {
+    issuesUpdatedAfter(projectId: number, after: string, page: number): Promise<GitLabPage<GitLabIssue>>;
+  };
   spira: Pick<SpiraPort, 'searchIncidents'>;
 }
 
@@ -20,7 +23,6 @@ export interface ProjectSnapshot {
 
 const EPOCH = '1970-01-01T00:00:00.000Z';
 const SPIRA_PAGE = 500;
-const GITLAB_PAGE = 100;
 
 /**
  * Lists the project's issues and incidents changed since `since` (all of them without it). Taken before the
@@ -35,9 +37,9 @@ export async function takeSnapshot(
 ): Promise<ProjectSnapshot> {
   const issues: GitLabIssue[] = [];
   for (let page = 1; ; page++) {
-    const batch = await reads.gitlab.issuesUpdatedAfter(gitlab.id, since ?? EPOCH, page);
-    issues.push(...batch);
-    if (batch.length < GITLAB_PAGE) break;
+    const { items, nextPage } = await reads.gitlab.issuesUpdatedAfter(gitlab.id, since ?? EPOCH, page);
+    issues.push(...items);
+    if (nextPage === undefined) break;
   }
   const filters: SpiraFilter[] = since
     ? [

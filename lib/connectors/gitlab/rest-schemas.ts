@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { GitLabTimestampSchema } from './timestamps.js';
 
+/*
+ * Tolerant readers: each schema lists only what the sync reads (unknown keys pass unread); a value GitLab may
+ * leave out has a default instead of failing the read. Lists are parsed element by element by the client,
+ * and a write's answer is needed only for its id (gitlab-client.ts).
+ */
+
 /** A user as the REST API returns it (issue author, assignee, project member, `GET /user`). */
 export const GitLabUserSchema = z.object({ id: z.number().int(), username: z.string(), name: z.string() });
 export type GitLabUser = z.infer<typeof GitLabUserSchema>;
@@ -11,13 +17,14 @@ export const GitLabIssueSchema = z.object({
   iid: z.number().int(),
   project_id: z.number().int(),
   title: z.string(),
-  description: z.string().nullable(),
+  description: z.string().nullable().default(null),
+  /** The sync branches on it: an issue in another state is not one it can pair (the read fails, named). */
   state: z.enum(['opened', 'closed']),
   created_at: GitLabTimestampSchema,
   updated_at: GitLabTimestampSchema,
   closed_at: GitLabTimestampSchema.nullable().optional(),
-  labels: z.array(z.string()),
-  milestone: z.object({ id: z.number().int(), title: z.string() }).nullable(),
+  labels: z.array(z.string()).default([]),
+  milestone: z.object({ id: z.number().int(), title: z.string() }).nullable().default(null),
   assignees: z.array(GitLabUserSchema).default([]),
   author: GitLabUserSchema,
   web_url: z.string(),
@@ -30,7 +37,7 @@ export const GitLabNoteSchema = z.object({
   id: z.number().int(),
   body: z.string(),
   author: GitLabUserSchema,
-  system: z.boolean(),
+  system: z.boolean().default(false),
   created_at: GitLabTimestampSchema,
   updated_at: GitLabTimestampSchema,
   internal: z.boolean().optional(),
@@ -76,7 +83,7 @@ export const GitLabMilestoneSchema = z.object({
   iid: z.number().int(),
   project_id: z.number().int().optional(),
   title: z.string(),
-  description: z.string().nullable(),
+  description: z.string().nullable().default(null),
   state: z.enum(['active', 'closed']),
   start_date: z.string().nullable().optional(),
   due_date: z.string().nullable().optional(),

@@ -23,11 +23,17 @@ export class Activity {
     private readonly store: GitLabStore,
     private readonly emitter: HookEmitter,
     readonly mentions: GitLabMention[],
+    private readonly issueHookKind: 'issue' | 'work_item' = 'issue',
   ) {}
 
   /** Queues an Issue Hook (`Confidential Issue Hook` for a confidential issue); `user` is the actor. */
   issueHook(actor: Actor, issue: IssueRecord, action: string, changes: HookChanges): void {
     const payload = issueHookPayload(this.store, actor.user, issue, action, changes);
+    if (this.issueHookKind === 'work_item') {
+      // GitLab 17.7: the work-item view's issues, before gitlab-org/gitlab#517947 restored `issue`.
+      payload.object_kind = 'work_item';
+      payload.event_type = 'work_item';
+    }
     const scope = issue.confidential ? 'confidential_issue_hooks' : 'issue_hooks';
     this.emitter.emit(issue.projectId, scope, payload, actor.eventUuid);
   }

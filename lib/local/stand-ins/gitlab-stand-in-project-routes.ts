@@ -172,8 +172,9 @@ export const projectRoutes: Route[] = [
   route('GET', /^projects\/([^/]+)\/users$/, (ctx, m) => listMembers(ctx, m, false)),
   route('GET', /^projects\/([^/]+)\/members\/all$/, (ctx, m) => listMembers(ctx, m, true)),
   route('GET', HOOKS, (ctx, m) => {
-    const hooks = ctx.services.store.projectHooks(requireProject(ctx, m[1]).id);
-    return { status: 200, body: hooks.map((h) => presentHook(h, Date.now())) };
+    // Paginated like every GitLab list (default 20, at most 100 per page).
+    const page = paginate(ctx.services.store.projectHooks(requireProject(ctx, m[1]).id), ctx.params, ctx.url);
+    return { status: 200, body: page.items.map((h) => presentHook(h, Date.now())), headers: page.headers };
   }),
   route('POST', HOOKS, postHook),
   route('GET', HOOK, (ctx, m) => ({ status: 200, body: presentHook(hookOf(ctx, m), Date.now()) })),

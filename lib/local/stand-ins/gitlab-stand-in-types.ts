@@ -16,6 +16,12 @@ export interface GitLabStandInOptions {
   hookBackoffMs?: number;
   /** Webhook request timeout. Default 10,000 (GitLab's 10 s). */
   hookTimeoutMs?: number;
+  /**
+   * `work_item`: Issue Hooks as GitLab 17.7 sent them for issues edited in the work-item view,
+   * `object_kind: "work_item"`, `event_type: "work_item"`, `object_attributes.type: "Issue"`
+   * (gitlab-api.md §0a.1). Default `issue` (later versions, gitlab-org/gitlab#517947).
+   */
+  issueHookKind?: 'issue' | 'work_item';
 }
 
 /** A canned answer returned by {@link GitLabStandInOptions.intercept}. */

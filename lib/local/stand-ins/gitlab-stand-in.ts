@@ -1,12 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Activity } from './gitlab-stand-in-activity.js';
+import { type HookScope, hookTime } from './gitlab-stand-in-hook-data.js';
 import { issueRoutes } from './gitlab-stand-in-issue-routes.js';
 import { IssueService } from './gitlab-stand-in-issues.js';
 import { milestoneRoutes } from './gitlab-stand-in-milestone-routes.js';
 import { noteRoutes } from './gitlab-stand-in-note-routes.js';
 import { NoteService } from './gitlab-stand-in-notes.js';
-import { presentIssue, presentMilestone, presentNote } from './gitlab-stand-in-present.js';
+import { hookAlertStatus, presentIssue, presentMilestone, presentNote } from './gitlab-stand-in-present.js';
 import { createHook, projectRoutes } from './gitlab-stand-in-project-routes.js';
 import type { Services } from './gitlab-stand-in-routing.js';
 import { RestFront } from './gitlab-stand-in-server.js';
@@ -75,7 +76,7 @@ export class GitLabStandIn {
       timeoutMs: options.hookTimeoutMs ?? 10_000,
       backoffMs: options.hookBackoffMs ?? 60_000,
     });
-    const activity = new Activity(this.store, this.dispatcher, this.mentions);
+    const activity = new Activity(this.store, this.dispatcher, this.mentions, options.issueHookKind);
     const issues = new IssueService(this.store, activity);
     const notes = new NoteService(this.store, activity, issues);
     this.services = { store: this.store, activity, issues, notes };
@@ -163,6 +164,53 @@ export class GitLabStandIn {
     });
     hook.manuallyDisabled = h.enabled === false;
     return hook.id;
+  }
+
+  /**
+   * A group milestone's hook as `DataBuilder::Milestone` builds it, `project: null` (gitlab-api.md §0a.2), sent
+   * to the project's milestone hooks as a group hook pointing at the same receiver would get it.
+   */
+  groupMilestoneHook(
+    projectId: number,
+    title: string,
+    action: 'create' | 'close' | 'reopen' = 'create',
+  ): void {
+    const now = this.store.now();
+    const id = this.store.nextId('milestone');
+    const payload = {
+      object_kind: 'milestone',
+      event_type: 'milestone',
+      project: null,
+      object_attributes: {
+        id,
+        iid: 1,
+        title,
+        description: null,
+        state: action === 'close' ? 'closed' : 'active',
+        created_at: hookTime(now),
+        updated_at: hookTime(now),
+        due_date: null,
+        start_date: null,
+        group_id: 9_000 + projectId,
+        project_id: null,
+      },
+      action,
+    };
+    this.dispatcher.emit(projectId, 'milestone_hooks', payload, undefined);
+  }
+
+  /**
+   * Delivers a body as GitLab would for `event` (its headers, the project's hooks of that kind, failures
+   * counted toward auto-disabling): what a future GitLab version might send, for tests of tolerant readers.
+   */
+  deliverAs(projectId: number, scope: HookScope, payload: unknown): void {
+    this.dispatcher.emit(projectId, scope, payload, undefined);
+  }
+
+  /** A hook's `alert_status` now (`executable`, `temporarily_disabled`, `disabled`), as `GET …/hooks` shows it. */
+  hookStatus(hookId: number): string | undefined {
+    const hook = this.store.hooks.get(hookId);
+    return hook ? hookAlertStatus(hook, Date.now()) : undefined;
   }
 
   /** Resolves when every webhook delivery queued so far has been attempted. */

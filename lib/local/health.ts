@@ -121,3 +121,28 @@ export class HealthMonitor {
     };
   }
 }
+
+/** The health lines (the same facts as `GET /health` and `status`). */
+export function healthLines(h: HealthReport): [string, string][] {
+  const p = h.poll;
+  const poll = p.lastPollAt
+    ? p.lastPollOk
+      ? `${p.lastPollAt} ok, queued ${p.lastQueued ?? 0}`
+      : `${p.lastPollAt} FAILED: ${p.lastError}`
+    : 'not yet';
+  const w = h.work;
+  return [
+    ['health', h.ok ? 'ok' : `FAILING: ${h.problems.join('; ')}`],
+    ['last poll', poll],
+    [
+      'poll failures',
+      p.consecutiveFailures > 0
+        ? `${p.consecutiveFailures} in a row; last error: ${p.lastError}`
+        : `none in a row${p.lastErrorAt ? ` (last error ${p.lastErrorAt}: ${p.lastError})` : ''}`,
+    ],
+    [
+      'worker',
+      `last progress ${w.lastProgressAt ?? 'none yet'}; ${w.waiting ?? '?'} message(s) queued, ${w.inFlightBatches} batch(es) in hand; ${w.records} handled, ${w.failures} failed since start${w.lastError ? `; last error: ${w.lastError}` : ''}`,
+    ],
+  ];
+}

@@ -1,6 +1,7 @@
 import type { AuditEntry } from '../../domain/audit.js';
 import { connect, gitlabPathOf, loadCliConfig } from '../cli-config.js';
 import { type CliIo, printJson } from '../io.js';
+import { readLocalHealth, renderHealth } from '../local-health.js';
 import { type ProjectStatus, readStatus, type StatusSnapshot } from '../status-snapshot.js';
 import {
   type GlobalOptions,
@@ -66,7 +67,18 @@ export async function statusCommand(options: StatusOptions, io: CliIo): Promise<
   const { resolved } = await loadCliConfig(options, io);
   const state = openState(await locateState(options, io));
   const snapshot = await readStatus(cliStatusSources(state, resolved));
-  if (options.json) printJson(io, snapshot);
-  else io.out(renderStatus(snapshot, state.location.origin));
+  // A running `npm start` also tells its poller's and worker's health (last poll, failures, progress).
+  const { source, webhookUrl } = state.location;
+  const health = source === 'local' && webhookUrl ? await readLocalHealth(webhookUrl) : undefined;
+  if (options.json) printJson(io, health ? { ...snapshot, health } : snapshot);
+  else
+    io.out(
+      `${renderStatus(snapshot, state.location.origin)}${
+        health
+          ? `
+${renderHealth(health)}`
+          : ''
+      }`,
+    );
   return 0;
 }

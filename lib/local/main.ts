@@ -23,6 +23,7 @@ const STOP_DEADLINE_MS = 8_000;
 
 /** `npm start`: the whole sync on this machine (CONTRACT §1). Demo mode when SYNC_CONFIG is unset. */
 async function main(): Promise<void> {
+  quietNodeVersionWarning();
   const env = processEnv();
   const port = Number(env.PORT ?? 3000);
   const dataDir = resolve(env.SYNC_DATA_DIR ?? '.data');
@@ -137,6 +138,22 @@ function portError(port: number, error: NodeJS.ErrnoException): Error {
       `port ${port} on 127.0.0.1 may not be opened by this user: set PORT (1024 or above)`,
     );
   return error;
+}
+
+/**
+ * On Node 20 every AWS SDK client prints a 10-line warning that later SDK versions need Node 22; one line
+ * says what matters (README "Node versions"). Other warnings are untouched.
+ */
+function quietNodeVersionWarning(): void {
+  const emit = process.emitWarning.bind(process) as (...args: unknown[]) => void;
+  process.emitWarning = ((warning: unknown, ...rest: unknown[]) => {
+    if (String(warning).startsWith('NodeVersionSupportWarning')) return;
+    emit(warning, ...rest);
+  }) as typeof process.emitWarning;
+  if (Number(process.versions.node.split('.')[0]) < 22)
+    console.log(
+      `Note: Node ${process.version} works, but Node 20 is past its end of life: use Node 22 or 24 (README "Node versions")`,
+    );
 }
 
 /** A start-up problem told in one line, without a stack. */

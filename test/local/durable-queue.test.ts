@@ -2,8 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../lib/local/dynamo-emulator.js';
 import { type DemoWorld, hookUp, seedDemo } from '../../lib/local/demo.js';
+import { freePort } from '../../lib/local/dynamo-emulator.js';
 import { GitLabStandIn } from '../../lib/local/stand-ins/gitlab-stand-in.js';
 import { SpiraStandIn } from '../../lib/local/stand-ins/spira-stand-in.js';
 import { noneLeft, npmStart, waitForHealth } from '../helpers/npm-start.js';
@@ -27,7 +27,10 @@ describe.each(['SIGKILL', 'SIGTERM'] as const)('npm start killed with %s (proces
     [gitlab, spira] = await Promise.all([GitLabStandIn.start(), SpiraStandIn.start()]);
     world = await seedDemo(spira, gitlab);
     dir = await mkdtemp(join(tmpdir(), `durable-${signal}-`));
-    await writeFile(join(dir, 'sync-config.json'), JSON.stringify({ ...world.config, pollIntervalSeconds: 2 }));
+    await writeFile(
+      join(dir, 'sync-config.json'),
+      JSON.stringify({ ...world.config, pollIntervalSeconds: 2 }),
+    );
     const port = await freePort();
     hookUp(gitlab, world, `http://127.0.0.1:${port}`);
     env = {

@@ -46,14 +46,17 @@ export interface WorkerView {
  */
 export class HealthMonitor {
   readonly poll: PollProgress = { consecutiveFailures: 0 };
-  private readonly startedAt = Date.now();
-  private lastEmptyAt = Date.now();
+  private readonly startedAt: number;
+  private lastEmptyAt: number;
 
   constructor(
     private readonly worker: WorkerView,
     private readonly intervalMs: number,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.startedAt = now();
+    this.lastEmptyAt = this.startedAt;
+  }
 
   pollSucceeded(queued: number): void {
     const at = new Date(this.now()).toISOString();

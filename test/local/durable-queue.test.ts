@@ -56,7 +56,7 @@ describe.each(['SIGKILL', 'SIGTERM'] as const)('npm start killed with %s (proces
     ).length;
 
   it(`loses and duplicates nothing acknowledged (${ISSUES} webhooks)`, async () => {
-    const first = npmStart({ ...env, SYNC_TEST_WORKER_DELAY_MS: '600' });
+    const first = npmStart({ ...env, SYNC_TEST_WORKER_DELAY_MS: '1000' });
     expect((await waitForHealth(first)).status).toBe(200);
     for (let n = 1; n <= ISSUES; n++) {
       const response = await fetch(`${gitlab.baseUrl}/api/v4/projects/${world.gitlabProjectId}/issues`, {

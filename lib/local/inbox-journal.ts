@@ -1,3 +1,4 @@
+import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import {
   DeleteCommand,
@@ -218,4 +219,22 @@ export async function replayJournal(
     else resent++;
   }
   return { resent, deadLettered };
+}
+
+/**
+ * The journal of a running `npm start` in durable mode, for the CLI (`replay` journals what it queues
+ * again, like the webhook and the poller do); undefined when there is none (demo mode, deployed).
+ */
+export async function openJournal(
+  db: DynamoDBDocumentClient,
+  dynamo: DynamoDBClient,
+  table: string,
+): Promise<InboxJournal | undefined> {
+  const name = `${table}-inbox`;
+  try {
+    await dynamo.send(new DescribeTableCommand({ TableName: name }));
+    return new InboxJournal(db, name);
+  } catch {
+    return undefined;
+  }
 }

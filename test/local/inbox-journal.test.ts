@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createAwsClients } from '../../lib/aws/clients.js';
+import { announceLocalRuntime } from '../../lib/cli/local-endpoints.js';
+import { runCli } from '../../lib/cli/main.js';
 import { type DemoWorld, hookUp, seedDemo } from '../../lib/local/demo.js';
 import { startLocalRuntime } from '../../lib/local/local-runtime.js';
 import { GitLabStandIn } from '../../lib/local/stand-ins/gitlab-stand-in.js';
@@ -106,6 +111,65 @@ describe('inbox journal: a command applied before a kill and sent again after th
       expect((await journal()).map((e) => e.pk)).toEqual(['dead-one']);
     } finally {
       await runtime.stop();
+    }
+  }, 60_000);
+
+  it('replay from the CLI journals what it queues again', async () => {
+    const created = await fetch(`${gitlab.baseUrl}/api/v4/projects/${world.gitlabProjectId}/issues`, {
+      method: 'POST',
+      headers: { 'private-token': world.gitlab.fred.token, 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'Parked, then replayed' }),
+    });
+    const { iid } = (await created.json()) as { iid: number };
+    const runtime = await startLocalRuntime({
+      config: world.config,
+      port: 0,
+      dynamoEndpoint: inject('dynamoEndpoint'),
+      journal: true,
+      pollIntervalMs: 0,
+      name,
+      workerDelayMs: 2_000,
+    });
+    const dir = await mkdtemp(join(tmpdir(), 'journal-replay-'));
+    try {
+      const command = {
+        v: 1,
+        eventAt: new Date().toISOString(),
+        kind: 'gitlab.issue',
+        spiraProjectId: world.spiraProjectId,
+        gitlabProjectId: world.gitlabProjectId,
+        iid,
+      };
+      await runtime.runtime.sync.parking.park({
+        messageId: 'parked-1',
+        body: JSON.stringify(command),
+        reason: 'test',
+        errorName: 'Error',
+      });
+      await writeFile(join(dir, 'sync-config.json'), JSON.stringify(world.config));
+      await announceLocalRuntime(dir, runtime);
+      const before = (await journal()).length;
+      let out = '';
+      const code = await runCli(['replay', 'parked-1'], {
+        out: (text) => {
+          out += text;
+        },
+        err: (text) => {
+          out += text;
+        },
+        env: { SYNC_DATA_DIR: dir, SYNC_CONFIG: join(dir, 'sync-config.json') },
+        cwd: dir,
+      });
+      expect({ code, out }).toMatchObject({ code: 0, out: expect.stringMatching(/parked-1: queued again/) });
+      expect((await journal()).length).toBe(before + 1); // journaled while the (slowed) worker has not taken it
+      await runtime.drained();
+      expect(
+        spira.incidents(world.spiraProjectId).filter((i) => i.Name === 'Parked, then replayed'),
+      ).toHaveLength(1);
+      expect((await journal()).length).toBe(before);
+    } finally {
+      await runtime.stop();
+      await rm(dir, { recursive: true, force: true });
     }
   }, 60_000);
 });

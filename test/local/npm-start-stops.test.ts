@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -22,6 +22,10 @@ describe('npm start stops cleanly', () => {
     const data = join(dir, name);
     const run = npmStart({ PORT: String(await freePort()), SYNC_DATA_DIR: data });
     expect((await waitForHealth(run)).status).toBe(200);
+    // local.json is written just after the endpoint answers: wait for it, as a user's CLI would.
+    for (let i = 0; i < 100 && !existsSync(join(data, 'local.json')); i++)
+      await new Promise((ok) => setTimeout(ok, 50));
+    expect(existsSync(join(data, 'local.json'))).toBe(true);
     expect(processesMentioning(data).length).toBeGreaterThanOrEqual(3); // npm, node, the JVM (and its watchdog)
     return { run, data };
   };

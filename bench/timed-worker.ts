@@ -57,7 +57,7 @@ export class TimedWorker {
         });
       }
     };
-    this.loop = new QueueLoop(this.sqs, this.queueUrl, timed, concurrency);
+    this.loop = new QueueLoop(this.sqs, this.queueUrl, timed, { concurrency });
     this.loop.start();
   }
 

@@ -161,19 +161,48 @@ export function parseSyncConfig(raw: unknown, source = 'config'): SyncConfig {
 
 /** Reads a `.json`, `.yaml` or `.yml` config file and parses it. */
 export async function loadSyncConfig(path: string): Promise<SyncConfig> {
-  const text = await readFile(path, 'utf8').catch((cause: unknown) => {
-    throw new ConfigError(`Cannot read config file ${path}`, [String(cause)], { cause });
+  const text = await readFile(path, 'utf8').catch((cause: NodeJS.ErrnoException) => {
+    const why =
+      cause.code === 'ENOENT'
+        ? 'no such file'
+        : cause.code === 'EACCES'
+          ? 'permission denied'
+          : cause.message;
+    throw new ConfigError(`Cannot read config file ${path}: ${why}`, [String(cause)], { cause });
   });
   const ext = extname(path).toLowerCase();
   let raw: unknown;
   try {
     raw = ext === '.yaml' || ext === '.yml' ? parseYaml(text) : JSON.parse(text);
   } catch (cause) {
+    const where = syntaxPosition(text, cause);
     throw new ConfigError(
-      `Config file ${path} is not valid ${ext === '.json' ? 'JSON' : 'YAML'}`,
+      `Config file ${path} is not valid ${ext === '.yaml' || ext === '.yml' ? 'YAML' : 'JSON'}${where}: ${syntaxReason(cause)}`,
       [String(cause)],
       { cause },
     );
   }
   return parseSyncConfig(raw, `config file ${path}`);
+}
+
+/** ` at line L, column C` of a JSON (V8 gives a position) or YAML (the parser gives line and column) error. */
+function syntaxPosition(text: string, cause: unknown): string {
+  const yamlAt = (cause as { linePos?: { line: number; col: number }[] }).linePos?.[0];
+  if (yamlAt) return ` at line ${yamlAt.line}, column ${yamlAt.col}`;
+  const message = cause instanceof Error ? cause.message : '';
+  const lineCol = /line (\d+) column (\d+)/.exec(message);
+  if (lineCol) return ` at line ${lineCol[1]}, column ${lineCol[2]}`;
+  const position = /at position (\d+)/.exec(message);
+  const offset = position ? Number(position[1]) : /end of JSON input/.test(message) ? text.length : undefined;
+  if (offset === undefined) return '';
+  const before = text.slice(0, offset).split('\n');
+  return ` at line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`;
+}
+
+/** The parser's reason without its own position (stated once, by syntaxPosition). */
+function syntaxReason(cause: unknown): string {
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return (message.split('\n')[0] ?? message)
+    .replace(/ in JSON at position \d+( \(line \d+ column \d+\))?/, '')
+    .replace(/ at line \d+, column \d+:?$/, '');
 }

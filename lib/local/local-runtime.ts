@@ -1,6 +1,8 @@
 import type { Server } from 'node:http';
 import { join } from 'node:path';
+import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import queueSettings from '../../deploy/queue.json' with { type: 'json' };
 import { createAwsClients } from '../aws/clients.js';
 import { provisionQueues, provisionTable } from '../aws/provision.js';
 import type { ResolvedConfig } from '../config/secrets.js';
@@ -10,7 +12,9 @@ import { createWorkerHandler } from '../handlers/worker-handler.js';
 import type { FaultHook, Log } from '../ports/sync-ports.js';
 import { buildRuntime, type Runtime } from '../runtime/build-runtime.js';
 import { type DynamoEmulator, startDynamo } from './dynamo-emulator.js';
+import { HealthMonitor, type HealthReport } from './health.js';
 import { type LocalRoutes, startHttpServer } from './http-server.js';
+import { InboxJournal, JournaledCommandQueue, replayJournal } from './inbox-journal.js';
 import { QueueLoop } from './queue-loop.js';
 import { type SqsEmulator, startSqs } from './sqs-emulator.js';
 
@@ -31,7 +35,11 @@ export interface LocalRuntimeOptions {
   fault?: FaultHook;
   /** Table and queue name (unique per test). */
   name?: string;
-  routes?: (runtime: Runtime) => LocalRoutes;
+  routes?: (runtime: Runtime, health: () => Promise<HealthReport>) => LocalRoutes;
+  /** Journal every command in DynamoDB before it counts as queued (default: when `dataDir` is set). */
+  journal?: boolean;
+  /** Test-only: the worker waits this long before each batch (see QueueLoopOptions.delayMs). */
+  workerDelayMs?: number;
 }
 
 /** A running local sync: endpoint, queue loop and poll timer over the stand-ins. */
@@ -39,6 +47,7 @@ export interface LocalRuntime {
   readonly url: string;
   readonly runtime: Runtime;
   readonly queue: QueueLoop;
+  readonly health: HealthMonitor;
   readonly dynamoEngine: string;
   /** Runs one poll now (as the timer would). */
   pollNow(): Promise<{ queued: number }>;
@@ -49,13 +58,28 @@ export interface LocalRuntime {
 
 const silent: Log = { info: () => {}, warn: () => {}, error: () => {} };
 
-/** Starts the whole sync on this machine with the same handlers as in AWS. */
+/** Starts the whole sync on this machine with the same handlers as in AWS; stops what it started if it fails. */
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
+  const started: (() => Promise<unknown>)[] = [];
+  try {
+    return await start(options, started);
+  } catch (error) {
+    for (const stop of started.reverse()) await stop().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function start(
+  options: LocalRuntimeOptions,
+  started: (() => Promise<unknown>)[],
+): Promise<LocalRuntime> {
   const name = options.name ?? 'spira-gitlab-sync-local';
   const dynamo: DynamoEmulator | undefined = options.dynamoEndpoint
     ? undefined
     : await startDynamo({ dataDir: options.dataDir && join(options.dataDir, 'dynamodb') });
+  if (dynamo) started.push(() => dynamo.stop());
   const sqsEmulator: SqsEmulator | undefined = options.sqsEndpoint ? undefined : await startSqs();
+  if (sqsEmulator) started.push(() => sqsEmulator.stop());
   const env = {
     TABLE_NAME: name,
     QUEUE_URL: '',
@@ -65,36 +89,86 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     AWS_ENDPOINT_URL_SQS: options.sqsEndpoint ?? (sqsEmulator as SqsEmulator).endpoint,
   };
   const aws = createAwsClients(env);
-  await provisionTable(aws.dynamo, name, dynamo?.supportsTtl ?? true);
-  const { queueUrl } = await provisionQueues(aws.sqs, name);
-  env.QUEUE_URL = queueUrl;
-  const runtime = await buildRuntime({ env, config: options.config, log: options.log ?? silent });
+  const supportsTtl = dynamo?.supportsTtl ?? true;
+  await provisionTable(aws.dynamo, name, supportsTtl);
+  const urls = await provisionQueues(aws.sqs, name);
+  env.QUEUE_URL = urls.queueUrl;
+  const log = options.log ?? silent;
+  // Durable mode (a data folder, or asked for): every command is journaled before it counts as queued.
+  const journal =
+    (options.journal ?? options.dataDir !== undefined)
+      ? new InboxJournal(aws.db, `${name}-inbox`)
+      : undefined;
+  if (journal) {
+    await provisionTable(aws.dynamo, journal.table, false);
+    const replayed = await replayJournal(journal, aws.sqs, urls, queueSettings.maxReceiveCount);
+    if (replayed.resent + replayed.deadLettered > 0)
+      log.info('queued again from the inbox journal', replayed);
+  }
+  const runtime = await buildRuntime({
+    env,
+    config: options.config,
+    log,
+    ...(journal ? { queue: (sqs) => new JournaledCommandQueue(journal, aws.sqs, urls.queueUrl, sqs) } : {}),
+  });
   if (options.fault) runtime.sync.fault = options.fault;
   const once = () => Promise.resolve(runtime);
   const webhook = createWebhookHandler(once);
   const worker = createWorkerHandler(once);
   const poller = createPollerHandler(once);
-  const queue = new QueueLoop(aws.sqs, queueUrl, worker, options.workers ?? 4);
+  const queue = new QueueLoop(aws.sqs, urls.queueUrl, worker, {
+    concurrency: options.workers ?? 4,
+    ...(journal ? { journal } : {}),
+    ...(options.workerDelayMs ? { delayMs: options.workerDelayMs } : {}),
+  });
   queue.start();
+  started.push(() => queue.stop());
+  const intervalMs = options.pollIntervalMs ?? options.config.pollIntervalSeconds * 1000;
+  const health = new HealthMonitor(
+    {
+      stats: queue.stats,
+      get inFlight() {
+        return queue.inFlight;
+      },
+      pending: () => queueDepth(aws.sqs, urls.queueUrl),
+    },
+    intervalMs,
+  );
   const poll = () =>
-    poller(undefined as never, { functionName: 'spira-poller' } as Context) as Promise<{ queued: number }>;
+    (
+      poller(undefined as never, { functionName: 'spira-poller' } as Context) as Promise<{ queued: number }>
+    ).then(
+      (result) => {
+        health.pollSucceeded(result.queued);
+        return result;
+      },
+      (error: unknown) => {
+        health.pollFailed(error);
+        throw error;
+      },
+    );
   const timer = startTimer(
-    poll,
-    options.pollIntervalMs ?? options.config.pollIntervalSeconds * 1000,
+    async () => {
+      await health.sample();
+      return poll();
+    },
+    intervalMs,
     runtime.log,
   );
-  const health = {
-    status: 200,
-    type: 'application/json',
-    body: JSON.stringify({ ok: true, endpoint: true, worker: true, poller: true }),
-  };
+  started.push(() => timer.stop());
   const server: Server = await startHttpServer(
     options.port,
     webhook as unknown as (
       event: APIGatewayProxyEventV2,
       context: never,
     ) => Promise<APIGatewayProxyStructuredResultV2>,
-    { '/health': async () => health, ...(options.routes?.(runtime) ?? {}) },
+    {
+      '/health': async () => {
+        const report = await health.report();
+        return { status: report.ok ? 200 : 503, type: 'application/json', body: JSON.stringify(report) };
+      },
+      ...(options.routes?.(runtime, () => health.report()) ?? {}),
+    },
   );
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
@@ -102,11 +176,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     url: `http://127.0.0.1:${port}`,
     runtime,
     queue,
+    health,
     dynamoEngine: dynamo?.engine ?? 'shared',
     pollNow: poll,
     drained: (timeoutMs) => queue.drained(timeoutMs),
+    // New webhooks and polls stop first; then the worker finishes its batches; then the stores stop.
     stop: async () => {
-      timer.stop();
+      await timer.stop();
       await new Promise((ok) => server.close(ok));
       await queue.stop();
       await Promise.all([dynamo?.stop(), sqsEmulator?.stop()]);
@@ -114,18 +190,40 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   };
 }
 
-/** Calls the poller every `intervalMs`, never two at a time. */
+async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: [
+        'ApproximateNumberOfMessages',
+        'ApproximateNumberOfMessagesNotVisible',
+        'ApproximateNumberOfMessagesDelayed',
+      ],
+    }),
+  );
+  return (
+    Number(Attributes.ApproximateNumberOfMessages ?? 0) +
+    Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) +
+    Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0)
+  );
+}
+
+/** Calls the poller every `intervalMs`, never two at a time; `stop` waits for a poll under way. */
 function startTimer(poll: () => Promise<unknown>, intervalMs: number, log: Log) {
-  if (intervalMs <= 0) return { stop: () => {} };
-  let running = false;
+  if (intervalMs <= 0) return { stop: async () => {} };
+  let running: Promise<unknown> | undefined;
   const handle = setInterval(() => {
     if (running) return;
-    running = true;
-    poll()
+    running = poll()
       .catch((error: unknown) => log.error('poll failed', { error: String(error) }))
       .finally(() => {
-        running = false;
+        running = undefined;
       });
   }, intervalMs);
-  return { stop: () => clearInterval(handle) };
+  return {
+    stop: async () => {
+      clearInterval(handle);
+      await running;
+    },
+  };
 }

@@ -4,6 +4,7 @@ import type { ProjectConfig } from '../config/sync-config.js';
 import type { AuditEntry } from '../domain/audit.js';
 import { escapeHtml as esc } from '../domain/marker.js';
 import type { Runtime } from '../runtime/build-runtime.js';
+import { type HealthReport, healthLines } from './health.js';
 import type { LocalRoutes } from './http-server.js';
 
 /** How many recent events the page lists (all projects together). */
@@ -37,15 +38,21 @@ export function runtimeStatusSources(runtime: Runtime): StatusSources {
 }
 
 /** `GET /`: the read-only status page of the local runtime. */
-export function statusPageRoutes(runtime: Runtime): LocalRoutes {
+export function statusPageRoutes(runtime: Runtime, health?: () => Promise<HealthReport>): LocalRoutes {
   const sources = runtimeStatusSources(runtime);
   return {
     '/': async () => ({
       status: 200,
       type: 'text/html; charset=utf-8',
-      body: renderStatusPage(await readStatus(sources)),
+      body: renderStatusPage(await readStatus(sources), await health?.()),
     }),
   };
+}
+
+function healthSection(h: HealthReport | undefined): string {
+  if (!h) return '';
+  const rows = healthLines(h).map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`);
+  return `<h2>Health</h2><table data-testid="health"><tbody>${rows.join('')}</tbody></table>`;
 }
 
 const cell = (text: string | number) => `<td>${esc(String(text))}</td>`;
@@ -99,7 +106,7 @@ function entries(s: StatusSnapshot, pick: (e: AuditEntry) => boolean): (AuditEnt
 }
 
 /** The page: projects, errors and parked messages, conflicts, recent activity. No scripts, no forms. */
-export function renderStatusPage(s: StatusSnapshot): string {
+export function renderStatusPage(s: StatusSnapshot, health?: HealthReport): string {
   const queue = s.queue
     ? `${s.queue.waiting} waiting, ${s.queue.inFlight} in flight, ${s.queue.delayed} delayed; dead letters: ${s.dlq ? s.dlq.waiting + s.dlq.inFlight : '?'}`
     : `unreadable (${s.queueError ?? '?'})`;
@@ -118,6 +125,7 @@ th{background:#eef1f5}.empty{color:#5a6270}#errors td,#conflicts td{background:#
 <body>
 <h1>spira-gitlab-sync</h1>
 <p>Status at <time data-testid="generated">${esc(s.at)}</time>. Queue: <span data-testid="queue">${esc(queue)}</span>. Read-only; refreshes every 15 s.</p>
+${healthSection(health)}
 <h2>Projects</h2>${projectsTable(s)}
 <section id="errors"><h2>Errors and parked messages</h2>${errorsTable(s)}
 <p>Fix the cause, then <code>npx spira-gitlab-sync replay --all</code>.</p></section>

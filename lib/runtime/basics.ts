@@ -5,6 +5,7 @@ import { SqsCommandQueue } from '../aws/sqs-command-queue.js';
 import { processEnv, type RuntimeEnv, readRuntimeEnv } from '../config/runtime-env.js';
 import { type ResolvedConfig, resolveSecrets, type SsmReader } from '../config/secrets.js';
 import { loadSyncConfig } from '../config/sync-config.js';
+import type { CommandQueue } from '../ports/command-queue.js';
 import type { Log } from '../ports/sync-ports.js';
 
 /** Optional replacements, for the local runtime and tests. */
@@ -13,6 +14,8 @@ export interface RuntimeOptions {
   config?: ResolvedConfig;
   log?: Log;
   readSsm?: SsmReader;
+  /** Replaces the SQS queue (the local runtime's journaled queue). */
+  queue?: (sqs: SqsCommandQueue) => CommandQueue;
 }
 
 /** What every function builds first: env, config with secrets, log, AWS clients and the queue. */
@@ -21,7 +24,7 @@ export interface Basics {
   config: ResolvedConfig;
   log: Log;
   aws: ReturnType<typeof createAwsClients>;
-  queue: SqsCommandQueue;
+  queue: CommandQueue;
 }
 
 const readSsmWithPowertools: SsmReader = (name) => getParameter(name, { decrypt: true, maxAge: 300 });
@@ -38,7 +41,8 @@ export async function buildBasics(options: RuntimeOptions = {}): Promise<Basics>
       options.readSsm ?? readSsmWithPowertools,
     ));
   const aws = createAwsClients(env);
-  return { env, config, log, aws, queue: new SqsCommandQueue(aws.sqs, env.QUEUE_URL) };
+  const sqsQueue = new SqsCommandQueue(aws.sqs, env.QUEUE_URL);
+  return { env, config, log, aws, queue: options.queue?.(sqsQueue) ?? sqsQueue };
 }
 
 /** Powertools Logger behind the engine's small Log port (JSON lines to CloudWatch). */

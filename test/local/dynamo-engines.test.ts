@@ -1,7 +1,7 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createAwsClients } from '../../lib/aws/clients.js';
 import { provisionTable } from '../../lib/aws/provision.js';
 import { startDynamo } from '../../lib/local/dynamo-emulator.js';
@@ -50,4 +50,56 @@ describe('local DynamoDB engines', () => {
       await second.stop();
     }
   }, 60_000);
+
+  it('stops a DynamoDB Local orphaned on the same files (watchdog gone) before opening them again', async () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'sync-data-')), 'dynamodb');
+    const first = await startDynamo({ dataDir });
+    const group = Number(readFileSync(join(dataDir, 'dynamodb-local.pid'), 'utf8'));
+    const jvm = membersOf(group).find((pid) => pid !== group) as number;
+    // The watchdog dies without a chance to stop its JVM: the JVM lives on, orphaned, on our files.
+    process.kill(group, 'SIGKILL');
+    await new Promise((ok) => setTimeout(ok, 300));
+    expect(alive(jvm)).toBe(true);
+    const said = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      const second = await startDynamo({ dataDir });
+      try {
+        expect(alive(jvm)).toBe(false);
+        expect(said).toHaveBeenCalledWith(
+          expect.stringMatching(/^Stopping DynamoDB Local .* left by an earlier run/),
+        );
+        const { links } = await storesOn(second.endpoint, second.supportsTtl);
+        await links.claim('after-orphan', {});
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      said.mockRestore();
+      await first.stop();
+    }
+  }, 60_000);
 });
+
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return false;
+  }
+}
+
+/** Pids in a process group (Linux /proc). */
+function membersOf(pgid: number): number[] {
+  return readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .filter((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) === pgid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}

@@ -1,14 +1,12 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderStatusPage, statusPageRoutes } from '../../lib/local/status-page.js';
+import { testChromium } from '../helpers/chromium.js';
 import { type Harness, startHarness } from '../helpers/sync-harness.js';
 
-/** Debian's Chromium (`apt-get install -y chromium`; CI installs it in .ci/run). */
-const CHROMIUM = '/usr/bin/chromium';
 const FLAGS = [
   '--headless',
   '--no-sandbox',
@@ -32,8 +30,8 @@ describe('the status page at GET / (headless Chromium)', () => {
   const pid = () => h.world.spiraProjectId;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM))
-      throw new Error(`Chromium is missing at ${CHROMIUM}: install it with \`apt-get install -y chromium\``);
+    // The npm-shipped Chromium (no system browser needed), or the one CHROMIUM_PATH names.
+    const browserBinary = await testChromium();
     h = await startHarness({ routes: statusPageRoutes });
     dir = await mkdtemp(join(tmpdir(), 'status-page-'));
     // Activity, a conflict (both sides rename before a sync) and a parked message (Status Bulk Edit off).
@@ -49,7 +47,8 @@ describe('the status page at GET / (headless Chromium)', () => {
     await h.gitlabAs('fred', 'PUT', `projects/${gpid()}/issues/${issue.iid}`, { state_event: 'close' });
     await h.settle();
     browser = await chromium.launchPersistentContext(join(dir, 'profile'), {
-      executablePath: CHROMIUM,
+      executablePath: browserBinary.executablePath,
+      env: { ...process.env, ...browserBinary.env } as Record<string, string>,
       headless: true,
       args: FLAGS,
     });
@@ -74,6 +73,7 @@ describe('the status page at GET / (headless Chromium)', () => {
     const activity = await seen('activity');
     expect(activity).toMatch(/gitlab\.issue\s+created/);
     expect(await seen('queue')).toMatch(/^0 waiting, 0 in flight, 0 delayed/);
+    expect(await seen('health')).toMatch(/health\s+ok\s+last poll\s+\S+ ok, queued \d+/);
   });
 
   it('is read-only: no scripts, forms or buttons', async () => {

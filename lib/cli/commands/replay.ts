@@ -1,4 +1,10 @@
-import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import {
+  DeleteMessageCommand,
+  type Message,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+} from '@aws-sdk/client-sqs';
+import { createAwsClients } from '../../aws/clients.js';
 import { SqsCommandQueue } from '../../aws/sqs-command-queue.js';
 import {
   auditKeyOf,
@@ -6,6 +12,14 @@ import {
   messageGroupOf,
   SyncCommandSchema,
 } from '../../domain/sync-command.js';
+import {
+  EARLIER_RECEIVES,
+  type InboxJournal,
+  JOURNAL_ID,
+  JournaledCommandQueue,
+  openJournal,
+} from '../../local/inbox-journal.js';
+import type { CommandQueue } from '../../ports/command-queue.js';
 import type { ParkedItem } from '../../stores/dynamo-parking-store.js';
 import { CliError, type CliIo, markLine, renderTable } from '../io.js';
 import { type GlobalOptions, locateState, openState, type SyncState } from '../sync-state.js';
@@ -31,15 +45,20 @@ function listParked(io: CliIo, parked: readonly ParkedItem[]): void {
   io.out('\nFix the cause, then: spira-gitlab-sync replay <message…>  or  spira-gitlab-sync replay --all\n');
 }
 
+/** A local `npm start` with a config keeps an inbox journal (README "Local runtime: durability"). */
+async function journalOf(state: SyncState): Promise<InboxJournal | undefined> {
+  const { source, region, dynamoEndpoint, table } = state.location;
+  if (source !== 'local' || !dynamoEndpoint) return undefined;
+  const aws = createAwsClients({ AWS_REGION: region, AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint });
+  return openJournal(aws.db, aws.dynamo, table);
+}
+
 /** Sends one parked message to the queue again, forgets it, and notes it in the item's history. */
-async function replayParked(state: SyncState, item: ParkedItem): Promise<string> {
+async function replayParked(state: SyncState, queue: CommandQueue, item: ParkedItem): Promise<string> {
   const parsed = SyncCommandSchema.safeParse(JSON.parse(item.body));
   if (!parsed.success) return markLine('fail', `${item.messageId}: not a sync command, left parked`);
   const command = parsed.data;
-  await new SqsCommandQueue(state.sqs, state.location.queueUrl).send(
-    command,
-    deduplicationIdOf(`replay:${item.messageId}:${Date.now()}`),
-  );
+  await queue.send(command, deduplicationIdOf(`replay:${item.messageId}:${Date.now()}`));
   await state.parking.remove(item.messageId);
   await state.audit.record(auditKeyOf(command), command.spiraProjectId, {
     at: new Date().toISOString(),
@@ -51,8 +70,11 @@ async function replayParked(state: SyncState, item: ParkedItem): Promise<string>
   return markLine('pass', `${item.messageId}: queued again (${command.kind}, ${auditKeyOf(command)})`);
 }
 
-/** Moves every dead letter back to the queue (an SQS redrive), keeping each message's group. */
-async function redriveDeadLetters(state: SyncState): Promise<number> {
+/**
+ * Moves every dead letter back to the queue (an SQS redrive), keeping each message's group. A local
+ * journal entry goes with it: same entry, receive count started afresh, as a redrive does.
+ */
+async function redriveDeadLetters(state: SyncState, journal: InboxJournal | undefined): Promise<number> {
   const dlqUrl = await state.dlqUrl();
   let moved = 0;
   for (;;) {
@@ -63,6 +85,7 @@ async function redriveDeadLetters(state: SyncState): Promise<number> {
         WaitTimeSeconds: 0,
         VisibilityTimeout: 60,
         MessageSystemAttributeNames: ['MessageGroupId'],
+        MessageAttributeNames: ['All'],
       }),
     );
     if (Messages.length === 0) return moved;
@@ -77,14 +100,26 @@ async function redriveDeadLetters(state: SyncState): Promise<number> {
           MessageBody: message.Body ?? '',
           MessageGroupId: group,
           MessageDeduplicationId: deduplicationIdOf(`redrive:${message.MessageId}:${Date.now()}`),
+          ...(message.MessageAttributes?.[JOURNAL_ID]
+            ? { MessageAttributes: redriven(message.MessageAttributes) }
+            : {}),
         }),
       );
+      const entry = message.MessageAttributes?.[JOURNAL_ID]?.StringValue;
+      if (journal && entry) await journal.setReceives(entry, 0);
       await state.sqs.send(
         new DeleteMessageCommand({ QueueUrl: dlqUrl, ReceiptHandle: message.ReceiptHandle }),
       );
       moved++;
     }
   }
+}
+
+/** A dead letter's attributes without its earlier receives (a redrive starts the count again). */
+function redriven(
+  attributes: NonNullable<Message['MessageAttributes']>,
+): NonNullable<Message['MessageAttributes']> {
+  return Object.fromEntries(Object.entries(attributes).filter(([name]) => name !== EARLIER_RECEIVES));
 }
 
 /** `replay`: lists parked messages; with ids or `--all` queues them again; `--dlq` redrives dead letters. */
@@ -102,12 +137,19 @@ export async function replayCommand(options: ReplayOptions, io: CliIo): Promise<
   if (unknown.length > 0) throw new CliError(`no parked message ${unknown.join(', ')} (list them: replay)`);
   const chosen = options.all ? parked : parked.filter((p) => options.ids.includes(p.messageId));
   let failed = false;
+  const journal = await journalOf(state);
+  const direct = new SqsCommandQueue(state.sqs, state.location.queueUrl);
+  const queue = journal
+    ? new JournaledCommandQueue(journal, state.sqs, state.location.queueUrl, direct)
+    : direct;
   for (const item of chosen) {
-    const line = await replayParked(state, item);
+    const line = await replayParked(state, queue, item);
     failed ||= line.startsWith('✗');
     io.out(line);
   }
   if (options.dlq)
-    io.out(markLine('pass', `${await redriveDeadLetters(state)} dead letter(s) moved back to the queue`));
+    io.out(
+      markLine('pass', `${await redriveDeadLetters(state, journal)} dead letter(s) moved back to the queue`),
+    );
   return failed ? 1 : 0;
 }

@@ -4,6 +4,7 @@ import type { GitLabClient } from '../../connectors/gitlab/gitlab-client.js';
 import type { AuditEntry } from '../../domain/audit.js';
 import { configPathOf, connect, gitlabPathOf, ssmReader } from '../cli-config.js';
 import { type CliIo, printJson } from '../io.js';
+import { readLocalHealth, renderHealth } from '../local-health.js';
 import { type ProjectStatus, readStatus, type StatusSnapshot } from '../status-snapshot.js';
 import {
   type GlobalOptions,
@@ -79,7 +80,13 @@ export async function statusCommand(options: StatusOptions, io: CliIo): Promise<
     () => undefined,
   );
   const snapshot = await readStatus(cliStatusSources(state, config, gitlab));
-  if (options.json) printJson(io, snapshot);
-  else io.out(renderStatus(snapshot, state.location.origin));
+  // A running `npm start` also tells its poller's and worker's health (last poll, failures, progress).
+  const { source, webhookUrl } = state.location;
+  const health = source === 'local' && webhookUrl ? await readLocalHealth(webhookUrl) : undefined;
+  if (options.json) printJson(io, health ? { ...snapshot, health } : snapshot);
+  else {
+    const text = renderStatus(snapshot, state.location.origin);
+    io.out(health ? `${text}\n${renderHealth(health)}` : text);
+  }
   return 0;
 }

@@ -46,7 +46,7 @@ describe('serverless package and the sync config', () => {
 
     expect(run.code).not.toBe(0);
     expect(run.output).toMatch(/SYNC_CONFIG=\.\.\/.*missing\.yaml \(\/.*missing\.yaml\) is not deployable/);
-    expect(run.output).toMatch(/Cannot read config file .*missing\.yaml\s+Error: ENOENT: no such file/);
+    expect(run.output).toMatch(/Cannot read config file .*missing\.yaml: no such file\s+Error: ENOENT/);
   });
 
   it('fails on secrets the deployed functions cannot resolve, naming each field and the fix', async () => {

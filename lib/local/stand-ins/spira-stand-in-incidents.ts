@@ -159,6 +159,7 @@ export function insertIncident(
   data.IncidentId = store.nextId('incident');
   const rec: ArtifactRec = { data, deleted: false };
   store.incidents.set(data.IncidentId as number, rec);
+  recordAdded(store, rec, callerId);
   return rec;
 }
 
@@ -180,6 +181,41 @@ const HISTORY_FIELDS = [
   'Tags',
 ];
 
+/** Lookup fields: history records the lookup's text, never the id (HistoryManager, GetLookupValue). */
+function historyValue(store: SpiraStore, projectId: number, field: string, value: unknown): string | null {
+  if (value === null || value === undefined || value === '') return null;
+  const t = store.templateOf(projectId);
+  const named = (list: LookupRec[]) => list.find((l) => l.id === value)?.Name ?? null;
+  switch (field) {
+    case 'IncidentStatusId':
+      return named(t.statuses);
+    case 'IncidentTypeId':
+      return named(t.types);
+    case 'PriorityId':
+      return named(t.priorities);
+    case 'SeverityId':
+      return named(t.severities);
+    case 'OwnerId':
+    case 'OpenerId': {
+      const user = store.users.get(value as number);
+      return user ? fullName(user) : null;
+    }
+    case 'ResolvedReleaseId': {
+      const release = store.releases.get(value as number);
+      return release ? String(release.data.VersionNumber) : null;
+    }
+    default:
+      return String(value);
+  }
+}
+
+/** Records the "Added" change set of a new incident: Spira stores it without field rows. */
+function recordAdded(store: SpiraStore, rec: ArtifactRec, userId: number): void {
+  const id = rec.data.IncidentId as number;
+  const at = rec.data.CreationDate as string;
+  store.history.set(id, [{ id: store.nextId('changeset'), userId, at, type: 'Added', changes: [] }]);
+}
+
 /** Commits an update and records its changed fields as one change set of `userId`. */
 function commitWithHistory(
   store: SpiraStore,
@@ -187,17 +223,19 @@ function commitWithHistory(
   next: Record<string, unknown>,
   userId: number,
 ) {
+  const pid = rec.data.ProjectId as number;
   const text = (value: unknown) => (value === null || value === undefined ? '' : String(value));
   const changes = HISTORY_FIELDS.filter((f) => text(rec.data[f]) !== text(next[f])).map((field) => ({
     field,
-    oldValue: text(rec.data[field]),
-    newValue: text(next[field]),
+    oldValue: historyValue(store, pid, field, rec.data[field]),
+    newValue: historyValue(store, pid, field, next[field]),
   }));
   commit(store, rec, next);
   if (changes.length === 0) return;
   const id = rec.data.IncidentId as number;
   const sets = store.history.get(id) ?? [];
-  sets.push({ id: store.nextId('changeset'), userId, at: rec.data.LastUpdateDate as string, changes });
+  const at = rec.data.LastUpdateDate as string;
+  sets.push({ id: store.nextId('changeset'), userId, at, type: 'Modified', changes });
   store.history.set(id, sets);
 }
 

@@ -205,7 +205,11 @@ describe('SpiraStandIn', () => {
         'GET',
         `projects/${w.projectId}/artifact-types/3/artifacts/${created.IncidentId}/history?start_row=1&number_rows=500`,
       );
-      const rows = history.body as { FieldName: string | null; OldValue: string | null; NewValue: string | null }[];
+      const rows = history.body as {
+        FieldName: string | null;
+        OldValue: string | null;
+        NewValue: string | null;
+      }[];
       expect(rows.filter((r) => r.FieldName).map((r) => [r.FieldName, r.OldValue, r.NewValue])).toEqual([
         ['IncidentStatusId', open?.Name, closed?.Name],
         ['OwnerId', null, 'Sync Robot'],

@@ -8,7 +8,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import { type FaultMatch, FaultQueue, type SpiraFaultName } from './spira-stand-in-faults.js';
+import { type FaultMatch, FaultQueue, SPIRA_FAULTS, type SpiraFaultName } from './spira-stand-in-faults.js';
 import {
   type Answer,
   BASE_PATH,
@@ -138,7 +138,8 @@ export class SpiraStandIn {
         res.on('close', () => this.held.delete(res));
         return;
       }
-      let answer = injected ?? (onBase ? this.dispatch(record, creds, parsed) : notFound());
+      // Outside the REST service it is IIS that answers (a wrong root or virtual directory): an HTML 404.
+      let answer = injected ?? (onBase ? this.dispatch(record, creds, parsed) : SPIRA_FAULTS.html404);
       // The operation ran (a DELETE deleted); then the formatter fails on the missing Content-Type.
       if (!injected && onBase && answer.status < 300 && formatterFails(req.headers))
         answer = FORMATTER_FAILURE;

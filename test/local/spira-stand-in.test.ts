@@ -532,6 +532,26 @@ describe('SpiraStandIn', () => {
       expect(w.spira.releases(w.projectId).map((r) => r.Name)).toEqual(['Sprint 1']);
     });
 
+    it("lists iterations with the releases, as Spira's code does despite its doc comment (finding 11)", async () => {
+      await w.call('POST', `projects/${w.projectId}/releases`, {
+        ...release,
+        ReleaseTypeId: 1,
+        VersionNumber: '2',
+      });
+      await w.call('POST', `projects/${w.projectId}/releases`, { ...release, VersionNumber: '2.1' });
+
+      const listed = await w.call('GET', `projects/${w.projectId}/releases`);
+
+      const types = (listed.body as { VersionNumber: string; ReleaseTypeId: number }[]).map((r) => [
+        r.VersionNumber,
+        r.ReleaseTypeId,
+      ]);
+      expect(types).toEqual([
+        ['2', 1],
+        ['2.1', 3],
+      ]);
+    });
+
     it('rejects a StartDate after the EndDate', async () => {
       // Act
       const reply = await w.call('POST', `projects/${w.projectId}/releases`, {

@@ -1,7 +1,7 @@
 import got, { type Got, type OptionsInit } from 'got';
 import { z } from 'zod';
 import { spiraDomainError } from './spira-errors.js';
-import { parseList, parseOne, type SkipLog, stderrLog } from './spira-parse.js';
+import { ignored, one, parseList, type Reader, type SkipLog, stderrLog } from './spira-parse.js';
 import {
   type SpiraComment,
   SpiraCommentSchema,
@@ -34,9 +34,6 @@ export interface SpiraClientOptions {
   /** Where list elements that do not fit are reported (skipped, the rest is used); default stderr. */
   log?: SkipLog;
 }
-
-/** How an answer body is read: one object, or a list parsed element by element. */
-type Reader<T> = (body: unknown, what: string) => T;
 
 /** An incident body for create: fields Spira needs, the rest left to template defaults. */
 export type NewSpiraIncident = Pick<SpiraIncident, 'Name' | 'Description' | 'OpenerId' | 'OwnerId'> & {
@@ -314,11 +311,3 @@ export class SpiraClient {
     }
   }
 }
-
-/** One object, parsed with its schema. */
-function one<T extends z.ZodType>(schema: T): Reader<z.output<T>> {
-  return (body, what) => parseOne(schema, body, what);
-}
-
-/** The answer of a PUT or DELETE: not read (the write already happened). */
-const ignored: Reader<void> = () => undefined;

@@ -49,6 +49,17 @@ export function parseOne<T extends z.ZodType>(schema: T, body: unknown, what: st
   throw new SchemaMismatchError(what, problemsOf(result.error));
 }
 
+/** How an answer body is read: one object, or a list parsed element by element. */
+export type Reader<T> = (body: unknown, what: string) => T;
+
+/** One object, parsed with its schema. */
+export function one<T extends z.ZodType>(schema: T): Reader<z.output<T>> {
+  return (body, what) => parseOne(schema, body, what);
+}
+
+/** The answer of a PUT or DELETE: not read (the write already happened). */
+export const ignored: Reader<void> = () => undefined;
+
 /** A JSON line on stderr: the client's default report of skipped elements. */
 export const stderrLog: SkipLog = {
   warn: (message, extra) => process.stderr.write(`${JSON.stringify({ level: 'WARN', message, ...extra })}\n`),

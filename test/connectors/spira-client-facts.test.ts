@@ -179,6 +179,8 @@ describe('SpiraClient against the facts of the real Spira', () => {
     };
 
     expect(found?.LastUpdateDate).toBe('2025-03-04T10:11:12.123Z');
+    // ConcurrencyDate is echoed in the PUT exactly as read: Spira compares it with what it holds.
+    expect(found?.ConcurrencyDate).toBe(zoneless);
     expect(found?.CreationDate).toBe('2025-03-04T10:11:12.123Z');
     expect(SyncCommandSchema.safeParse(command).success).toBe(true);
   });

@@ -48,6 +48,14 @@ export const SpiraDateSchema = z.string().transform((text, ctx) => {
   return iso;
 });
 
+/**
+ * `ConcurrencyDate`: checked to be a date but kept exactly as Spira sent it, because a PUT must echo it and
+ * Spira compares it with what it holds (normalising could drop precision and turn every PUT into a 409).
+ */
+export const SpiraConcurrencyDateSchema = z
+  .string()
+  .refine((text) => spiraDateToIso(text) !== undefined, 'not a date');
+
 /** A Spira `DateTime?` held as ISO-Z or null. */
 export const SpiraNullableDateSchema = SpiraDateSchema.nullish().transform((value) => value ?? null);
 
@@ -66,7 +74,7 @@ export const SpiraIncidentSchema = z.looseObject({
   ResolvedReleaseId: z.number().int().nullish(),
   CreationDate: SpiraNullableDateSchema,
   LastUpdateDate: SpiraDateSchema,
-  ConcurrencyDate: SpiraDateSchema,
+  ConcurrencyDate: SpiraConcurrencyDateSchema,
 });
 export type SpiraIncident = z.output<typeof SpiraIncidentSchema>;
 
@@ -134,7 +142,7 @@ export const SpiraReleaseSchema = z.looseObject({
   StartDate: SpiraDateSchema,
   EndDate: SpiraDateSchema,
   LastUpdateDate: SpiraDateSchema,
-  ConcurrencyDate: SpiraDateSchema,
+  ConcurrencyDate: SpiraConcurrencyDateSchema,
 });
 export type SpiraRelease = z.output<typeof SpiraReleaseSchema>;
 

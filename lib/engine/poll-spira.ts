@@ -1,4 +1,5 @@
 import type { ProjectConfig } from '../config/sync-config.js';
+import { wireRows } from '../connectors/spira/spira-parse.js';
 import type { SpiraRelease } from '../connectors/spira/spira-schemas.js';
 import { pickForCommentCheck, type WatchList } from '../domain/comment-watch.js';
 import { RemoteNotFoundError } from '../domain/errors.js';
@@ -133,7 +134,7 @@ async function queueChangedIncidents(cycle: Cycle, since: string): Promise<void>
         ...(iid ? { iid } : entry?.iid ? { iid: entry.iid } : {}),
       };
     }
-    if (page.length < PAGE) return;
+    if (wireRows(page) < PAGE) return;
   }
 }
 

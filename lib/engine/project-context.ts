@@ -11,6 +11,11 @@ import type { GitLabPort, SpiraPort } from '../ports/sync-ports.js';
 export interface ProjectContext {
   project: ProjectConfig;
   statuses: readonly StatusRow[];
+  /**
+   * The name of a status of the product's template: Spira's history holds a lookup field's text
+   * (`"Closed"`), never its id.
+   */
+  statusName(statusId: number): string | undefined;
   users: UserMap;
   releaseFor(milestoneId: number): number | undefined;
   milestoneFor(releaseId: number): number | undefined;
@@ -84,9 +89,11 @@ export class ProjectContexts {
     const toRelease = new Map(project.releases.map((r) => [r.gitlabMilestoneId, r.spiraReleaseId]));
     const toMilestone = new Map(project.releases.map((r) => [r.spiraReleaseId, r.gitlabMilestoneId]));
     const ids = new Map(gitlabUsers.map((u) => [u.username.toLowerCase(), u.id]));
+    const statusNames = new Map(live.map((s) => [s.IncidentStatusId, s.Name]));
     return {
       project,
       statuses: project.incidentStatuses,
+      statusName: (id) => statusNames.get(id),
       users,
       releaseFor: (id) => toRelease.get(id),
       milestoneFor: (id) => toMilestone.get(id),

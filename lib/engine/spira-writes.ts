@@ -1,3 +1,4 @@
+import { wireRows } from '../connectors/spira/spira-parse.js';
 import type { SpiraIncident } from '../connectors/spira/spira-schemas.js';
 import { ConcurrencyConflictError } from '../domain/errors.js';
 import type { IncidentFields } from '../domain/issue-to-incident.js';
@@ -56,7 +57,7 @@ export async function findIncidentByMarker(
     const hit = page.find((incident) => markersIn(incident.Description).includes(ref));
     if (hit) return hit.IncidentId;
     unmarked.push(...page.filter((incident) => markersIn(incident.Description).length === 0));
-    if (page.length < 500) break;
+    if (wireRows(page) < 500) break;
   }
   for (const incident of unmarked) if (await isOrphan(incident)) return incident.IncidentId;
   return undefined;

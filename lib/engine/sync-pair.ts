@@ -181,14 +181,16 @@ function later(a: string, b: string): boolean {
 
 /**
  * Whether the history shows our status change since `before` was read: then the old status is back because
- * a person set it again, not because Spira refused ours.
+ * a person set it again, not because Spira refused ours. History holds the status's name, not its id.
  */
 async function statusWritten(deps: SyncDeps, ctx: ProjectContext, before: SpiraIncident, status: number) {
+  const name = ctx.statusName(status)?.trim().toLowerCase();
+  if (!name) return false;
   const history = await deps.spira.incidentHistory(before.ProjectId, before.IncidentId);
   return history.some(
     (c) =>
       c.FieldName === 'IncidentStatusId' &&
-      c.NewValue === String(status) &&
+      c.NewValue?.trim().toLowerCase() === name &&
       c.ChangeSet.UserId === ctx.syncSpiraUserId &&
       Date.parse(c.ChangeSet.ChangeDate) >= Date.parse(before.LastUpdateDate),
   );

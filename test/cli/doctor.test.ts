@@ -45,6 +45,17 @@ describe('doctor', () => {
     );
   });
 
+  it('names a wrong spira.baseUrl when IIS answers its HTML 404 there (not Spira\'s own "not found")', async () => {
+    const config = configCopy(h.world);
+    config.spira.baseUrl = `${config.spira.baseUrl.replace(/\/+$/, '')}/SpiraPlan-old`;
+    const path = await h.writeConfig('wrong-spira-root.json', config);
+
+    const { code, out } = await h.cli(['doctor', '--config', path]);
+
+    expect(code).toBe(1);
+    expect(out).toMatch(/^✗ no Spira REST API at spira\.baseUrl .*\/SpiraPlan-old/m);
+  });
+
   it('catches a wrong GitLab token', async () => {
     const config = configCopy(h.world);
     config.gitlab.token = 'glpat-not-a-real-token';

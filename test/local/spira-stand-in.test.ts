@@ -177,13 +177,59 @@ describe('SpiraStandIn', () => {
         NewValue: string;
         ChangeSet: { UserId: number; ChangeDate: string };
       }[];
+      // The "Added" change set has no field rows: Spira's outer join gives one row of nulls (§0a.2).
       expect(rows.map((r) => [r.FieldName, r.OldValue, r.NewValue, r.ChangeSet.UserId])).toEqual([
         ['Name', 'Old', 'New', w.syncUserId],
         ['Description', '<p>a</p>', '<p>b</p>', w.personId],
+        [null, null, null, w.personId],
       ]);
       expect(rows[0]?.ChangeSet.ChangeDate).toBe(
         w.spira.incident(w.projectId, created.IncidentId)?.LastUpdateDate,
       );
+    });
+
+    it('records lookup fields in the history as their text, never the id (§0a.2)', async () => {
+      const statuses = w.spira.statuses(w.projectId);
+      const open = statuses.find((s) => s.Name === 'Open');
+      const closed = statuses.find((s) => s.Name === 'Closed');
+      const created = w.spira.createIncident(w.projectId, w.personId, {
+        Name: 'Lookups',
+        IncidentStatusId: open?.IncidentStatusId,
+      });
+      w.spira.updateIncident(w.projectId, created.IncidentId, w.personId, {
+        IncidentStatusId: closed?.IncidentStatusId,
+        OwnerId: w.syncUserId,
+      });
+
+      const history = await w.call(
+        'GET',
+        `projects/${w.projectId}/artifact-types/3/artifacts/${created.IncidentId}/history?start_row=1&number_rows=500`,
+      );
+      const rows = history.body as {
+        FieldName: string | null;
+        OldValue: string | null;
+        NewValue: string | null;
+      }[];
+      expect(rows.filter((r) => r.FieldName).map((r) => [r.FieldName, r.OldValue, r.NewValue])).toEqual([
+        ['IncidentStatusId', open?.Name, closed?.Name],
+        ['OwnerId', null, 'Sync Robot'],
+      ]);
+    });
+
+    it('runs a request that sends Accept without Content-Type, then fails it with a server error (§0a.1)', async () => {
+      const created = w.spira.createIncident(w.projectId, w.personId, { Name: 'Doomed' });
+      const path = `${w.spira.baseUrl}/Services/v7_0/RestService.svc/projects/${w.projectId}/incidents/${created.IncidentId}`;
+      const auth = { username: 'sync', 'api-key': API_KEY };
+
+      const both = await w.call('GET', `projects/${w.projectId}/incidents/${created.IncidentId}`);
+      const get = await fetch(path, { headers: { ...auth, accept: 'application/json' } });
+      const del = await fetch(path, { method: 'DELETE', headers: { ...auth, accept: 'application/json' } });
+
+      expect(both.status).toBe(200);
+      expect([get.status, del.status]).toEqual([500, 500]);
+      expect(await get.text()).toMatch(/^<html>/);
+      // The DELETE ran before the formatter failed.
+      expect(w.spira.incident(w.projectId, created.IncidentId)).toBeUndefined();
     });
 
     it('clears OwnerId and Description when a PUT sends null or omits them', async () => {
@@ -484,6 +530,26 @@ describe('SpiraStandIn', () => {
         Messages: [{ FieldName: 'VersionNumber' }],
       });
       expect(w.spira.releases(w.projectId).map((r) => r.Name)).toEqual(['Sprint 1']);
+    });
+
+    it("lists iterations with the releases, as Spira's code does despite its doc comment (finding 11)", async () => {
+      await w.call('POST', `projects/${w.projectId}/releases`, {
+        ...release,
+        ReleaseTypeId: 1,
+        VersionNumber: '2',
+      });
+      await w.call('POST', `projects/${w.projectId}/releases`, { ...release, VersionNumber: '2.1' });
+
+      const listed = await w.call('GET', `projects/${w.projectId}/releases`);
+
+      const types = (listed.body as { VersionNumber: string; ReleaseTypeId: number }[]).map((r) => [
+        r.VersionNumber,
+        r.ReleaseTypeId,
+      ]);
+      expect(types).toEqual([
+        ['2', 1],
+        ['2.1', 3],
+      ]);
     });
 
     it('rejects a StartDate after the EndDate', async () => {

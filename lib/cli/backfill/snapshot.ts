@@ -1,6 +1,7 @@
 import type { ProjectConfig } from '../../config/sync-config.js';
 import type { GitLabPage } from '../../connectors/gitlab/gitlab-client.js';
 import type { GitLabIssue } from '../../connectors/gitlab/rest-schemas.js';
+import { wireRows } from '../../connectors/spira/spira-parse.js';
 import type { SpiraFilter, SpiraIncident } from '../../connectors/spira/spira-schemas.js';
 import type { SpiraPort } from '../../ports/sync-ports.js';
 
@@ -59,7 +60,7 @@ export async function takeSnapshot(
       'IncidentId',
     );
     incidents.push(...batch);
-    if (batch.length < SPIRA_PAGE) break;
+    if (wireRows(batch) < SPIRA_PAGE) break;
   }
   return {
     project,

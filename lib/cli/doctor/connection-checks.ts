@@ -1,7 +1,7 @@
 import type { ResolvedConfig } from '../../config/secrets.js';
 import type { GitLabClient } from '../../connectors/gitlab/gitlab-client.js';
 import type { SpiraClient } from '../../connectors/spira/spira-client.js';
-import { RemoteNotFoundError } from '../../domain/errors.js';
+import { RemoteNotFoundError, RemoteRetryableError } from '../../domain/errors.js';
 import { type CheckLine, fail, info, isAuthError, pass, whatFailed } from './check-line.js';
 
 /** Spira: the instance answers and accepts `spira.username` with `spira.apiKey`. */
@@ -16,7 +16,10 @@ export async function checkSpiraLogin(spira: SpiraClient, config: ResolvedConfig
         `Spira ${where} rejected spira.username "${config.spira.username}" with spira.apiKey (${whatFailed(error)})`,
         "use the sync user's login and its API key (Spira → My Profile → RSS Token, braces included)",
       );
-    if (error instanceof RemoteNotFoundError)
+    // A wrong root answers IIS's HTML 404, which the client retries as an infrastructure fault.
+    const notThere =
+      error instanceof RemoteNotFoundError || (error instanceof RemoteRetryableError && error.status === 404);
+    if (notThere)
       return fail(
         `no Spira REST API at spira.baseUrl ${where}`,
         'spira.baseUrl is the instance root (the client adds /Services/v7_0/RestService.svc/)',

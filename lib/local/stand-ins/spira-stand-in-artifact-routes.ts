@@ -122,7 +122,7 @@ function incidentHistory(ctx: RouteContext): RouteResult {
   if (intParam(ctx.params.artifact_type_id, 'artifact_type_id') !== 3) return ok([]);
   const rec = incidentIn(ctx.store, projectId, intParam(ctx.params.artifact_id, 'artifact_id'));
   const sets = ctx.store.history.get(rec.data.IncidentId as number) ?? [];
-  const rows = [...sets].reverse().flatMap((set) => {
+  const rows = [...sets].reverse().flatMap((set): object[] => {
     const user = ctx.store.users.get(set.userId);
     const changeSet = {
       HistoryChangeSetId: set.id,
@@ -134,9 +134,14 @@ function incidentHistory(ctx: RouteContext): RouteResult {
       ArtifactTypeId: 3,
       ArtifactTypeName: 'Incident',
       ChangeDate: set.at,
-      ChangeTypeId: 1,
-      ChangeTypeName: 'Modified',
+      ChangeTypeId: set.type === 'Added' ? 3 : 1,
+      ChangeTypeName: set.type,
     };
+    // A change set without field rows comes back as one row with the field columns null (outer join).
+    if (set.changes.length === 0) {
+      const row = { FieldName: null, FieldCaption: null, OldValue: null, NewValue: null };
+      return [{ HistoryChangeId: 0, ChangeSetId: set.id, ...row, ChangeSet: changeSet }] as object[];
+    }
     return set.changes.map((change, i) => ({
       HistoryChangeId: set.id * 100 + i,
       ChangeSetId: set.id,

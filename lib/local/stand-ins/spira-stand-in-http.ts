@@ -9,12 +9,32 @@ export interface Credentials {
   apiKey: string;
 }
 
-/** A response to write: status, optional JSON body (undefined = empty) and extra headers. */
+/** A response to write: status, optional JSON body (undefined = empty) or raw `text`, and extra headers. */
 export interface Answer {
   status: number;
   body?: unknown;
+  /** A body that is not JSON (an IIS or proxy page), sent as is with `text/html` unless headers say otherwise. */
+  text?: string;
   headers?: Record<string, string>;
 }
+
+/**
+ * Spira's JSON formatter (NewtonsoftJsonDispatchFormatter) reads the request's Content-Type whenever an
+ * Accept header without XML is present: with Accept and no Content-Type it dereferences null after the
+ * operation ran, and the call fails with a server error (docs/spira-api.md §0a.1).
+ */
+export function formatterFails(headers: IncomingHttpHeaders): boolean {
+  const accept = single(headers.accept);
+  if (accept === undefined) return false;
+  if (/application\/xml|text\/xml/i.test(accept)) return false;
+  return single(headers['content-type']) === undefined;
+}
+
+/** What IIS answers when the formatter throws: a 500 page, not JSON. */
+export const FORMATTER_FAILURE: Answer = {
+  status: 500,
+  text: '<html><head><title>Request Error</title></head><body><p>The server encountered an error processing the request. Object reference not set to an instance of an object.</p></body></html>',
+};
 
 /** A request body: parsed JSON, or the raw text when it is not JSON. */
 export interface ParsedBody {
@@ -73,6 +93,16 @@ export function parseBody(text: string): ParsedBody {
 /** Writes an answer: JSON as UTF-8 without BOM, or an empty body. */
 export function writeAnswer(res: ServerResponse, answer: Answer): void {
   const headers: Record<string, string | number> = { ...answer.headers };
+  if (answer.text !== undefined) {
+    const payload = Buffer.from(answer.text, 'utf8');
+    res.writeHead(answer.status, {
+      'Content-Type': 'text/html; charset=utf-8',
+      'Content-Length': payload.length,
+      ...headers,
+    });
+    res.end(payload);
+    return;
+  }
   if (answer.body === undefined) {
     res.writeHead(answer.status, { ...headers, 'Content-Length': 0 });
     res.end();

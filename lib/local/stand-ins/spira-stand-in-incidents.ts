@@ -6,6 +6,7 @@ import {
   mergeCustomProperties,
   pick,
 } from './spira-stand-in-artifacts.js';
+import { commitWithHistory, recordAdded } from './spira-stand-in-history.js';
 import {
   COMMENT_FIELDS,
   convertValue,
@@ -159,46 +160,13 @@ export function insertIncident(
   data.IncidentId = store.nextId('incident');
   const rec: ArtifactRec = { data, deleted: false };
   store.incidents.set(data.IncidentId as number, rec);
+  recordAdded(store, rec, callerId);
   return rec;
 }
 
 /** A live incident of the product: 404 when missing or soft-deleted, 401 when in another product. */
 export function incidentIn(store: SpiraStore, projectId: number, incidentId: number): ArtifactRec {
   return artifactIn(store.incidents, projectId, incidentId, 'Unable to locate requested incident');
-}
-
-/** Fields whose changes the history records. */
-const HISTORY_FIELDS = [
-  'Name',
-  'Description',
-  'IncidentStatusId',
-  'IncidentTypeId',
-  'PriorityId',
-  'SeverityId',
-  'OwnerId',
-  'ResolvedReleaseId',
-  'Tags',
-];
-
-/** Commits an update and records its changed fields as one change set of `userId`. */
-function commitWithHistory(
-  store: SpiraStore,
-  rec: ArtifactRec,
-  next: Record<string, unknown>,
-  userId: number,
-) {
-  const text = (value: unknown) => (value === null || value === undefined ? '' : String(value));
-  const changes = HISTORY_FIELDS.filter((f) => text(rec.data[f]) !== text(next[f])).map((field) => ({
-    field,
-    oldValue: text(rec.data[field]),
-    newValue: text(next[field]),
-  }));
-  commit(store, rec, next);
-  if (changes.length === 0) return;
-  const id = rec.data.IncidentId as number;
-  const sets = store.history.get(id) ?? [];
-  sets.push({ id: store.nextId('changeset'), userId, at: rec.data.LastUpdateDate as string, changes });
-  store.history.set(id, sets);
 }
 
 /** `PUT projects/{p}/incidents/{id}`: full-object update keyed by the body's IncidentId (§3.4, §3.5). */

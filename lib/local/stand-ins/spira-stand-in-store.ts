@@ -14,13 +14,18 @@ export interface UserRec {
   CreationDate: string;
 }
 
-/** One change set of an incident's history: who changed which fields when (Spira's History service). */
+/**
+ * One change set of an incident's history: who changed which fields when (Spira's History service). Values
+ * are as Spira records them: a lookup field's text (status name, user's full name, release version), null
+ * for an empty value. An "Added" set has no field changes.
+ */
 export interface ChangeSetRec {
   id: number;
   userId: number;
   /** Spira time of the change (the incident's LastUpdateDate after it). */
   at: string;
-  changes: { field: string; oldValue: string; newValue: string }[];
+  type: 'Added' | 'Modified';
+  changes: { field: string; oldValue: string | null; newValue: string | null }[];
 }
 
 /** A template lookup row (status, type, priority or severity). */

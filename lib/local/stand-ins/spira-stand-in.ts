@@ -8,10 +8,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
+import { type FaultMatch, FaultQueue, SPIRA_FAULTS, type SpiraFaultName } from './spira-stand-in-faults.js';
 import {
   type Answer,
   BASE_PATH,
   type Credentials,
+  FORMATTER_FAILURE,
+  formatterFails,
   type ParsedBody,
   parseBody,
   readBody,
@@ -67,6 +70,7 @@ export class SpiraStandIn {
   /** Every API request in arrival order, with its final status. */
   readonly requests: SpiraRecordedRequest[] = [];
   private readonly held = new Set<ServerResponse>();
+  private readonly faults = new FaultQueue();
 
   private constructor(
     private readonly server: Server,
@@ -102,6 +106,15 @@ export class SpiraStandIn {
     });
   }
 
+  /**
+   * Answers the next `times` requests that match with a fault Spira (or IIS, or a proxy) gives: an
+   * exception 400 (`sqlTimeout`, `deadlock`), a licence refusal, a Validation Fault 400, Spira's JSON
+   * "not found", an HTML 404, or any answer given.
+   */
+  injectFault(fault: SpiraFaultName | Answer, match: FaultMatch = {}, times = 1): void {
+    this.faults.add(fault, match, times);
+  }
+
   /** Forgets the recorded requests. */
   clearRequests(): void {
     this.requests.length = 0;
@@ -119,13 +132,17 @@ export class SpiraStandIn {
       if (creds) record.username = creds.userName;
       this.requests.push(record);
       if (this.options.latencyMs) await delay(this.options.latencyMs);
-      const injected = this.options.intercept?.(record);
+      const injected = this.faults.take(record.method, path) ?? this.options.intercept?.(record);
       if (injected === 'timeout') {
         this.held.add(res);
         res.on('close', () => this.held.delete(res));
         return;
       }
-      const answer = injected ?? (onBase ? this.dispatch(record, creds, parsed) : notFound());
+      // Outside the REST service it is IIS that answers (a wrong root or virtual directory): an HTML 404.
+      let answer = injected ?? (onBase ? this.dispatch(record, creds, parsed) : SPIRA_FAULTS.html404);
+      // The operation ran (a DELETE deleted); then the formatter fails on the missing Content-Type.
+      if (!injected && onBase && answer.status < 300 && formatterFails(req.headers))
+        answer = FORMATTER_FAILURE;
       record.status = answer.status;
       writeAnswer(res, answer);
     } catch (error) {

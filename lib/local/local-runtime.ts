@@ -1,10 +1,10 @@
 import type { Server } from 'node:http';
 import { join } from 'node:path';
-import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import queueSettings from '../../deploy/queue.json' with { type: 'json' };
 import { createAwsClients } from '../aws/clients.js';
 import { provisionQueues, provisionTable } from '../aws/provision.js';
+import { queueDepth } from '../aws/queue-depth.js';
 import type { ResolvedConfig } from '../config/secrets.js';
 import { createPollerHandler } from '../handlers/poller-handler.js';
 import { createWebhookHandler } from '../handlers/webhook-handler.js';
@@ -130,7 +130,10 @@ async function start(
       get inFlight() {
         return queue.inFlight;
       },
-      pending: () => queueDepth(aws.sqs, urls.queueUrl),
+      pending: async () => {
+        const { waiting, inFlight, delayed } = await queueDepth(aws.sqs, urls.queueUrl);
+        return waiting + inFlight + delayed;
+      },
     },
     intervalMs,
   );
@@ -188,24 +191,6 @@ async function start(
       await Promise.all([dynamo?.stop(), sqsEmulator?.stop()]);
     },
   };
-}
-
-async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
-  const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: [
-        'ApproximateNumberOfMessages',
-        'ApproximateNumberOfMessagesNotVisible',
-        'ApproximateNumberOfMessagesDelayed',
-      ],
-    }),
-  );
-  return (
-    Number(Attributes.ApproximateNumberOfMessages ?? 0) +
-    Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) +
-    Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0)
-  );
 }
 
 /** Calls the poller every `intervalMs`, never two at a time; `stop` waits for a poll under way. */

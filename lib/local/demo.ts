@@ -1,7 +1,7 @@
+import type { GitLabStandIn } from '@spira-gitlab-sync/stand-ins/gitlab';
+import type { SpiraStandIn } from '@spira-gitlab-sync/stand-ins/spira';
 import { type ResolvedConfig, resolveSecrets } from '../config/secrets.js';
 import { parseSyncConfig } from '../config/sync-config.js';
-import type { GitLabStandIn } from './stand-ins/gitlab-stand-in.js';
-import type { SpiraStandIn } from './stand-ins/spira-stand-in.js';
 
 /** Amy's API key in the demo (a Spira-only tester), printed by `npm start` for the Spira-side curl. */
 export const DEMO_AMY_API_KEY = '{0C6E2A4B-9D1F-4E37-A5B8-3F2D6C9E1A70}';

@@ -1,6 +1,8 @@
 import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
+import { GitLabStandIn } from '@spira-gitlab-sync/stand-ins/gitlab';
+import { SpiraStandIn } from '@spira-gitlab-sync/stand-ins/spira';
 import {
   announceLocalRuntime,
   isRunning,
@@ -14,8 +16,6 @@ import { loadSyncConfig } from '../config/sync-config.js';
 import type { Log } from '../ports/sync-ports.js';
 import { DEMO_AMY_API_KEY, type DemoWorld, hookUp, seedDemo } from './demo.js';
 import { startLocalRuntime } from './local-runtime.js';
-import { GitLabStandIn } from './stand-ins/gitlab-stand-in.js';
-import { SpiraStandIn } from './stand-ins/spira-stand-in.js';
 import { statusPageRoutes } from './status-page.js';
 
 /** How long a stop may take before the process exits anyway (CONTRACT: everything stops within 10 s). */

@@ -3,18 +3,18 @@ import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { GitLabStandIn } from '@spira-gitlab-sync/stand-ins/gitlab';
 import { SpiraStandIn } from '@spira-gitlab-sync/stand-ins/spira';
-import {
-  announceLocalRuntime,
-  isRunning,
-  localEndpointsPath,
-  readLocalEndpoints,
-} from '../cli/local-endpoints.js';
 import { ConfigError } from '../config/errors.js';
 import { processEnv } from '../config/runtime-env.js';
 import { resolveSecrets } from '../config/secrets.js';
 import { loadSyncConfig } from '../config/sync-config.js';
 import type { Log } from '../ports/sync-ports.js';
 import { DEMO_AMY_API_KEY, type DemoWorld, hookUp, seedDemo } from './demo.js';
+import {
+  announceLocalRuntime,
+  isRunning,
+  localEndpointsPath,
+  readLocalEndpoints,
+} from './local-endpoints.js';
 import { startLocalRuntime } from './local-runtime.js';
 import { statusPageRoutes } from './status-page.js';
 

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { ResolvedConfig } from '../config/secrets.js';
 import { formatPath } from '../config/sync-config.js';
-import type { LocalRuntime } from '../local/local-runtime.js';
-import { CliError } from './io.js';
+import { CliError } from '../ops/errors.js';
+import type { LocalRuntime } from './local-runtime.js';
 
 /**
  * What a running `npm start` tells the CLI (`<SYNC_DATA_DIR>/local.json`): where its DynamoDB table and

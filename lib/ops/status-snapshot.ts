@@ -1,8 +1,14 @@
-import type { SyncConfig } from '../config/sync-config.js';
+import type { ProjectConfig, SyncConfig } from '../config/sync-config.js';
 import type { AuditEntry } from '../domain/audit.js';
 import type { ParkedItem } from '../stores/dynamo-parking-store.js';
-import { gitlabPathOf } from './cli-config.js';
 import type { QueueDepth } from './sync-state.js';
+
+/** A project's full GitLab path: `gitlabProject` under `gitlab.account`, unless it is a full path already. */
+export function gitlabPathOf(config: Pick<SyncConfig, 'gitlab'>, project: ProjectConfig): string {
+  return project.gitlabProject.includes('/')
+    ? project.gitlabProject
+    : `${config.gitlab.account}/${project.gitlabProject}`;
+}
 
 /** Where the status of a sync is read from (the CLI's stores, or the local runtime's). */
 export interface StatusSources {

@@ -1,5 +1,5 @@
-import type { GitLabStandIn } from '@spira-gitlab-sync/stand-ins/gitlab';
-import type { SpiraStandIn } from '@spira-gitlab-sync/stand-ins/spira';
+import { GitLabStandIn } from '@spira-gitlab-sync/stand-ins/gitlab';
+import { SpiraStandIn } from '@spira-gitlab-sync/stand-ins/spira';
 import { type ResolvedConfig, resolveSecrets } from '../config/secrets.js';
 import { parseSyncConfig } from '../config/sync-config.js';
 
@@ -17,6 +17,12 @@ export interface DemoWorld {
   /** Spira user ids by login. */
   spira: Record<'syncbot' | 'fred' | 'joe' | 'amy', number>;
   webhookSecret: string;
+}
+
+/** Demo mode of `npm start` (no SYNC_CONFIG): both stand-ins on free ports, seeded; stop them when done. */
+export async function startDemo(): Promise<{ gitlab: GitLabStandIn; spira: SpiraStandIn; world: DemoWorld }> {
+  const [gitlab, spira] = await Promise.all([GitLabStandIn.start(), SpiraStandIn.start()]);
+  return { gitlab, spira, world: await seedDemo(spira, gitlab) };
 }
 
 /**

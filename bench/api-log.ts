@@ -1,5 +1,5 @@
-import type { GitLabRecordedRequest } from '../lib/local/stand-ins/gitlab-stand-in.js';
-import type { SpiraRecordedRequest } from '../lib/local/stand-ins/spira-stand-in.js';
+import type { GitLabRecordedRequest } from '@spira-gitlab-sync/stand-ins/gitlab';
+import type { SpiraRecordedRequest } from '@spira-gitlab-sync/stand-ins/spira';
 
 /** One request to a stand-in, stamped when the stand-in starts to apply it (after the injected latency). */
 export interface ApiCall {

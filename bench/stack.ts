@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { GitLabStandIn } from '@spira-gitlab-sync/stand-ins/gitlab';
+import { SpiraStandIn } from '@spira-gitlab-sync/stand-ins/spira';
 import { createAwsClients } from '../lib/aws/clients.js';
 import { type DemoWorld, hookUp, seedDemo } from '../lib/local/demo.js';
 import { type DynamoEmulator, startDynamo } from '../lib/local/dynamo-emulator.js';
 import { type LocalRuntime, startLocalRuntime } from '../lib/local/local-runtime.js';
 import { type SqsEmulator, startSqs } from '../lib/local/sqs-emulator.js';
-import { GitLabStandIn } from '../lib/local/stand-ins/gitlab-stand-in.js';
-import { SpiraStandIn } from '../lib/local/stand-ins/spira-stand-in.js';
 import { type ApiCall, ApiLog } from './api-log.js';
 import { AwsTap } from './aws-tap.js';
 import { HookTap } from './hook-tap.js';

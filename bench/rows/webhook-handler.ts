@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { GitLabDelivery } from '@spira-gitlab-sync/stand-ins/gitlab';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { createWebhookHandler } from '../../lib/handlers/webhook-handler.js';
-import type { GitLabDelivery } from '../../lib/local/stand-ins/gitlab-stand-in.js';
 import type { AwsCall } from '../aws-tap.js';
 import type { Row } from '../row.js';
 import { type Emulators, startWorld } from '../stack.js';

@@ -5,10 +5,11 @@ import { type ResolvedConfig, resolveSecrets, type SsmReader } from '../config/s
 import { loadSyncConfig, type ProjectConfig, type SyncConfig } from '../config/sync-config.js';
 import type { GitLabClient } from '../connectors/gitlab/gitlab-client.js';
 import type { SpiraClient } from '../connectors/spira/spira-client.js';
+import { isRunning, readLocalEndpoints } from '../local/local-endpoints.js';
+import { gitlabPathOf } from '../ops/status-snapshot.js';
 import { apiClientsOf } from '../runtime/clients.js';
 import { CliError, type CliIo } from './io.js';
-import { isRunning, readLocalEndpoints } from './local-endpoints.js';
-import { dataDirOf, type GlobalOptions } from './sync-state.js';
+import { dataDirOf, type GlobalOptions } from './locate-state.js';
 
 const DEFAULT_NAMES = ['sync-config.yaml', 'sync-config.yml', 'sync-config.json'];
 
@@ -73,13 +74,6 @@ export async function loadCliConfig(options: GlobalOptions, io: CliIo): Promise<
 /** The two REST clients of a resolved config (the same builder the functions use). */
 export function connect(config: ResolvedConfig): { gitlab: GitLabClient; spira: SpiraClient } {
   return apiClientsOf(config);
-}
-
-/** A project's full GitLab path: `gitlabProject` under `gitlab.account`, unless it is a full path already. */
-export function gitlabPathOf(config: Pick<SyncConfig, 'gitlab'>, project: ProjectConfig): string {
-  return project.gitlabProject.includes('/')
-    ? project.gitlabProject
-    : `${config.gitlab.account}/${project.gitlabProject}`;
 }
 
 /**

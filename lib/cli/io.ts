@@ -1,5 +1,7 @@
 import { processEnv } from '../config/runtime-env.js';
 
+export { CliError } from '../ops/errors.js';
+
 /** Where the CLI writes and what it reads of its process, injectable so tests run it in-process. */
 export interface CliIo {
   out(text: string): void;
@@ -19,18 +21,6 @@ export function processIo(): CliIo {
     cwd: process.cwd(),
     ...(process.stderr.isTTY ? { progress: process.stderr } : {}),
   };
-}
-
-/** A problem the operator can fix: printed without a stack trace, then the CLI exits with `exitCode`. */
-export class CliError extends Error {
-  override readonly name = 'CliError';
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-  }
 }
 
 /** The outcome of one check: ✓ passed, ✗ failed (exit code 1), ! advice, · information. */

@@ -1,7 +1,7 @@
+import { GitLabStandIn } from '@spira-gitlab-sync/stand-ins/gitlab';
+import { SpiraStandIn } from '@spira-gitlab-sync/stand-ins/spira';
 import { type ResolvedConfig, resolveSecrets } from '../config/secrets.js';
 import { parseSyncConfig } from '../config/sync-config.js';
-import type { GitLabStandIn } from './stand-ins/gitlab-stand-in.js';
-import type { SpiraStandIn } from './stand-ins/spira-stand-in.js';
 
 /** Amy's API key in the demo (a Spira-only tester), printed by `npm start` for the Spira-side curl. */
 export const DEMO_AMY_API_KEY = '{0C6E2A4B-9D1F-4E37-A5B8-3F2D6C9E1A70}';
@@ -17,6 +17,12 @@ export interface DemoWorld {
   /** Spira user ids by login. */
   spira: Record<'syncbot' | 'fred' | 'joe' | 'amy', number>;
   webhookSecret: string;
+}
+
+/** Demo mode of `npm start` (no SYNC_CONFIG): both stand-ins on free ports, seeded; stop them when done. */
+export async function startDemo(): Promise<{ gitlab: GitLabStandIn; spira: SpiraStandIn; world: DemoWorld }> {
+  const [gitlab, spira] = await Promise.all([GitLabStandIn.start(), SpiraStandIn.start()]);
+  return { gitlab, spira, world: await seedDemo(spira, gitlab) };
 }
 
 /**

@@ -1,21 +1,19 @@
 import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
-import {
-  announceLocalRuntime,
-  isRunning,
-  localEndpointsPath,
-  readLocalEndpoints,
-} from '../cli/local-endpoints.js';
 import { ConfigError } from '../config/errors.js';
 import { processEnv } from '../config/runtime-env.js';
 import { resolveSecrets } from '../config/secrets.js';
 import { loadSyncConfig } from '../config/sync-config.js';
 import type { Log } from '../ports/sync-ports.js';
-import { DEMO_AMY_API_KEY, type DemoWorld, hookUp, seedDemo } from './demo.js';
+import { DEMO_AMY_API_KEY, type DemoWorld, hookUp, startDemo } from './demo.js';
+import {
+  announceLocalRuntime,
+  isRunning,
+  localEndpointsPath,
+  readLocalEndpoints,
+} from './local-endpoints.js';
 import { startLocalRuntime } from './local-runtime.js';
-import { GitLabStandIn } from './stand-ins/gitlab-stand-in.js';
-import { SpiraStandIn } from './stand-ins/spira-stand-in.js';
 import { statusPageRoutes } from './status-page.js';
 
 /** How long a stop may take before the process exits anyway (CONTRACT: everything stops within 10 s). */
@@ -158,11 +156,6 @@ function quietNodeVersionWarning(): void {
 
 /** A start-up problem told in one line, without a stack. */
 class StartError extends Error {}
-
-async function startDemo() {
-  const [gitlab, spira] = await Promise.all([GitLabStandIn.start(), SpiraStandIn.start()]);
-  return { gitlab, spira, world: await seedDemo(spira, gitlab) };
-}
 
 function printDemo(world: DemoWorld, gitlabUrl: string, spiraUrl: string, syncUrl: string): void {
   const spiraApi = `${spiraUrl}/Services/v7_0/RestService.svc`;

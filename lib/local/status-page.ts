@@ -1,8 +1,8 @@
-import { readStatus, type StatusSnapshot, type StatusSources } from '../cli/status-snapshot.js';
-import { openState, type StateLocation } from '../cli/sync-state.js';
 import type { ProjectConfig } from '../config/sync-config.js';
 import type { AuditEntry } from '../domain/audit.js';
 import { escapeHtml as esc } from '../domain/marker.js';
+import { readStatus, type StatusSnapshot, type StatusSources } from '../ops/status-snapshot.js';
+import { openState, type StateLocation } from '../ops/sync-state.js';
 import type { Runtime } from '../runtime/build-runtime.js';
 import { type HealthReport, healthLines } from './health.js';
 import type { LocalRoutes } from './http-server.js';

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderTable } from '../../lib/cli/io.js';
-import { isRunning, readLocalEndpoints } from '../../lib/cli/local-endpoints.js';
 import { runCli } from '../../lib/cli/main.js';
+import { isRunning, readLocalEndpoints } from '../../lib/local/local-endpoints.js';
 
 const run = promisify(execFile);
 const COMMANDS = ['init', 'doctor', 'hooks', 'backfill', 'replay', 'audit', 'status'];

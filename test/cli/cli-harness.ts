@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { createAwsClients } from '../../lib/aws/clients.js';
-import { announceLocalRuntime } from '../../lib/cli/local-endpoints.js';
 import { runCli } from '../../lib/cli/main.js';
 import type { DemoWorld } from '../../lib/local/demo.js';
+import { announceLocalRuntime } from '../../lib/local/local-endpoints.js';
 import { type Harness, type HarnessOptions, startHarness } from '../helpers/sync-harness.js';
 
 /** What one CLI run printed and returned. */

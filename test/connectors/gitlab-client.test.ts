@@ -1,7 +1,7 @@
+import { GitLabStandIn } from '@spira-gitlab-sync/stand-ins/gitlab';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GitLabClient } from '../../lib/connectors/gitlab/gitlab-client.js';
 import { RemoteRetryableError } from '../../lib/domain/errors.js';
-import { GitLabStandIn } from '../../lib/local/stand-ins/gitlab-stand-in.js';
 
 describe('GitLabClient retries reads only', () => {
   let gitlab: GitLabStandIn;

@@ -1,13 +1,13 @@
+import {
+  type GitLabInterceptAnswer,
+  type GitLabRecordedRequest,
+  GitLabStandIn,
+} from '@spira-gitlab-sync/stand-ins/gitlab';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ProjectConfig } from '../../lib/config/sync-config.js';
 import { GitLabClient } from '../../lib/connectors/gitlab/gitlab-client.js';
 import type { SyncCommand } from '../../lib/domain/sync-command.js';
 import { pollGitLabMilestones } from '../../lib/engine/poll-milestones.js';
-import type {
-  GitLabInterceptAnswer,
-  GitLabRecordedRequest,
-} from '../../lib/local/stand-ins/gitlab-stand-in.js';
-import { GitLabStandIn } from '../../lib/local/stand-ins/gitlab-stand-in.js';
 
 /**
  * gitlab-api.md §0a.4: every GitLab list is paginated (default 20, at most 100 per page, `X-Next-Page`), and

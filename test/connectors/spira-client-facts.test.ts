@@ -2,6 +2,8 @@
  * The facts of docs/spira-api.md §0a (and the audit's Spira findings), each met by the Spira client against
  * the stand-in that enforces it. Reverting the client's handling of a fact turns its test red.
  */
+
+import { SpiraStandIn } from '@spira-gitlab-sync/stand-ins/spira';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SpiraClient } from '../../lib/connectors/spira/spira-client.js';
 import { wireRows } from '../../lib/connectors/spira/spira-parse.js';
@@ -12,7 +14,6 @@ import {
   SchemaMismatchError,
 } from '../../lib/domain/errors.js';
 import { SyncCommandSchema } from '../../lib/domain/sync-command.js';
-import { SpiraStandIn } from '../../lib/local/stand-ins/spira-stand-in.js';
 
 const API_KEY = '{0D3C2B1A-9F8E-4D7C-8B6A-5F4E3D2C1B0A}';
 

@@ -1,7 +1,7 @@
+import { SpiraStandIn } from '@spira-gitlab-sync/stand-ins/spira';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SpiraClient } from '../../lib/connectors/spira/spira-client.js';
 import { RemoteRetryableError } from '../../lib/domain/errors.js';
-import { SpiraStandIn } from '../../lib/local/stand-ins/spira-stand-in.js';
 
 const API_KEY = '{5B2E7C10-4A6D-4F3E-8B9A-0C1D2E3F4A5B}';
 

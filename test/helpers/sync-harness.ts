@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { GitLabStandIn, type GitLabStandInOptions } from '@spira-gitlab-sync/stand-ins/gitlab';
+import { SpiraStandIn, type SpiraStandInOptions } from '@spira-gitlab-sync/stand-ins/spira';
 import { inject } from 'vitest';
 import { type DemoWorld, hookUp, seedDemo } from '../../lib/local/demo.js';
 import {
@@ -6,9 +8,6 @@ import {
   type LocalRuntimeOptions,
   startLocalRuntime,
 } from '../../lib/local/local-runtime.js';
-import { GitLabStandIn } from '../../lib/local/stand-ins/gitlab-stand-in.js';
-import type { GitLabStandInOptions } from '../../lib/local/stand-ins/gitlab-stand-in-types.js';
-import { SpiraStandIn, type SpiraStandInOptions } from '../../lib/local/stand-ins/spira-stand-in.js';
 import type { FaultHook, Log } from '../../lib/ports/sync-ports.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON from the stand-ins; each test asserts the shape it uses

@@ -1,11 +1,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GitLabStandIn } from '@spira-gitlab-sync/stand-ins/gitlab';
+import { SpiraStandIn } from '@spira-gitlab-sync/stand-ins/spira';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoWorld, hookUp, seedDemo } from '../../lib/local/demo.js';
 import { freePort } from '../../lib/local/dynamo-emulator.js';
-import { GitLabStandIn } from '../../lib/local/stand-ins/gitlab-stand-in.js';
-import { SpiraStandIn } from '../../lib/local/stand-ins/spira-stand-in.js';
 import { noneLeft, npmStart, waitForHealth } from '../helpers/npm-start.js';
 
 /**

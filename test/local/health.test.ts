@@ -1,14 +1,14 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GitLabStandIn } from '@spira-gitlab-sync/stand-ins/gitlab';
+import { SpiraStandIn } from '@spira-gitlab-sync/stand-ins/spira';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../lib/cli/main.js';
 import { seedDemo } from '../../lib/local/demo.js';
 import { freePort } from '../../lib/local/dynamo-emulator.js';
 import { HealthMonitor } from '../../lib/local/health.js';
 import type { WorkerProgress } from '../../lib/local/queue-loop.js';
-import { GitLabStandIn } from '../../lib/local/stand-ins/gitlab-stand-in.js';
-import { SpiraStandIn } from '../../lib/local/stand-ins/spira-stand-in.js';
 import { type NpmStart, noneLeft, npmStart, waitForHealth } from '../helpers/npm-start.js';
 
 describe('health of npm start when Spira refuses the poller (revoked API key)', () => {

@@ -3,14 +3,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GitLabStandIn } from '@spira-gitlab-sync/stand-ins/gitlab';
+import { SpiraStandIn } from '@spira-gitlab-sync/stand-ins/spira';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createAwsClients } from '../../lib/aws/clients.js';
-import { announceLocalRuntime } from '../../lib/cli/local-endpoints.js';
 import { runCli } from '../../lib/cli/main.js';
 import { type DemoWorld, hookUp, seedDemo } from '../../lib/local/demo.js';
+import { announceLocalRuntime } from '../../lib/local/local-endpoints.js';
 import { startLocalRuntime } from '../../lib/local/local-runtime.js';
-import { GitLabStandIn } from '../../lib/local/stand-ins/gitlab-stand-in.js';
-import { SpiraStandIn } from '../../lib/local/stand-ins/spira-stand-in.js';
 import { runtimeStatusSources } from '../../lib/local/status-page.js';
 
 /**

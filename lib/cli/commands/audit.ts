@@ -3,10 +3,12 @@ import type { ProjectConfig } from '../../config/sync-config.js';
 import type { AuditEntry } from '../../domain/audit.js';
 import { keys, type LinkRecord } from '../../domain/link.js';
 import { auditKeyOf, SyncCommandSchema } from '../../domain/sync-command.js';
+import { gitlabPathOf } from '../../ops/status-snapshot.js';
+import { openState, type SyncState } from '../../ops/sync-state.js';
 import type { ParkedItem } from '../../stores/dynamo-parking-store.js';
-import { connect, gitlabPathOf, loadCliConfig } from '../cli-config.js';
+import { connect, loadCliConfig } from '../cli-config.js';
 import { CliError, type CliIo, printJson, renderTable } from '../io.js';
-import { type GlobalOptions, locateState, openState, type SyncState } from '../sync-state.js';
+import { type GlobalOptions, locateState } from '../locate-state.js';
 
 /** Flags of `audit`. */
 export interface AuditOptions extends GlobalOptions {

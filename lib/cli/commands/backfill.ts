@@ -4,15 +4,17 @@ import type { ResolvedConfig } from '../../config/secrets.js';
 import type { ProjectConfig } from '../../config/sync-config.js';
 import { ProjectContexts } from '../../engine/project-context.js';
 import type { SyncDeps } from '../../engine/sync-deps.js';
+import { gitlabPathOf } from '../../ops/status-snapshot.js';
+import { openState, type SyncState } from '../../ops/sync-state.js';
 import type { Audit } from '../../ports/audit.js';
 import type { Log } from '../../ports/sync-ports.js';
 import { DryRunLinkStore } from '../backfill/dry-run-links.js';
 import { dryRunGitLab, dryRunSpira } from '../backfill/dry-run-ports.js';
 import { type BackfillDeps, runBackfill } from '../backfill/run-backfill.js';
 import { countRows, renderDetails, renderSummary } from '../backfill/summary.js';
-import { connect, gitlabPathOf, loadCliConfig, selectProjects } from '../cli-config.js';
+import { connect, loadCliConfig, selectProjects } from '../cli-config.js';
 import { CliError, type CliIo, printJson } from '../io.js';
-import { type GlobalOptions, locateState, openState, type SyncState } from '../sync-state.js';
+import { type GlobalOptions, locateState } from '../locate-state.js';
 
 /** Flags of `backfill`. */
 export interface BackfillOptions extends GlobalOptions {

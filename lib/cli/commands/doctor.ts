@@ -7,8 +7,10 @@ import {
   type SecretFailure,
 } from '../../config/secrets.js';
 import { loadSyncConfig, type SyncConfig } from '../../config/sync-config.js';
+import { gitlabPathOf } from '../../ops/status-snapshot.js';
+import { openState } from '../../ops/sync-state.js';
 import type { ParkedItem } from '../../stores/dynamo-parking-store.js';
-import { configPathOf, connect, gitlabPathOf, selectProjects, ssmReader } from '../cli-config.js';
+import { configPathOf, connect, selectProjects, ssmReader } from '../cli-config.js';
 import { type CheckLine, fail, info, pass, printLine, whatFailed } from '../doctor/check-line.js';
 import { checkGitLabToken, checkSpiraLogin } from '../doctor/connection-checks.js';
 import { checkReleases, checkUsers } from '../doctor/pairing-checks.js';
@@ -22,7 +24,7 @@ import {
 } from '../doctor/project-checks.js';
 import { checkWebhook } from '../doctor/webhook-check.js';
 import type { CliIo } from '../io.js';
-import { type GlobalOptions, locateState, openState } from '../sync-state.js';
+import { type GlobalOptions, locateState } from '../locate-state.js';
 
 /** Flags of `doctor`. */
 export interface DoctorOptions extends GlobalOptions {

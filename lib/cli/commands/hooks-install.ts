@@ -1,8 +1,9 @@
 import type { GitLabClient, GitLabHookWrite } from '../../connectors/gitlab/gitlab-client.js';
-import { connect, gitlabPathOf, loadCliConfig, selectProjects } from '../cli-config.js';
+import { gitlabPathOf } from '../../ops/status-snapshot.js';
+import { connect, loadCliConfig, selectProjects } from '../cli-config.js';
 import { isDisabled, isSyncHook, REQUIRED_TRIGGERS } from '../hooks/webhook-rules.js';
 import { CliError, type CliIo, markLine } from '../io.js';
-import { type GlobalOptions, locateState } from '../sync-state.js';
+import { type GlobalOptions, locateState } from '../locate-state.js';
 
 /** Flags of `hooks install`. */
 export interface HooksInstallOptions extends GlobalOptions {

@@ -5,7 +5,7 @@ import { parseSyncConfig } from '../../config/sync-config.js';
 import { exampleValues, type InitValues, renderYaml, secretForms } from '../init/init-template.js';
 import { type LiveSource, readLive } from '../init/read-live.js';
 import { CliError, type CliIo, markLine } from '../io.js';
-import type { GlobalOptions } from '../sync-state.js';
+import type { GlobalOptions } from '../locate-state.js';
 
 /** Flags of `init`. */
 export interface InitOptions extends GlobalOptions {

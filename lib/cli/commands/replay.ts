@@ -19,10 +19,11 @@ import {
   JournaledCommandQueue,
   openJournal,
 } from '../../local/inbox-journal.js';
+import { openState, type SyncState } from '../../ops/sync-state.js';
 import type { CommandQueue } from '../../ports/command-queue.js';
 import type { ParkedItem } from '../../stores/dynamo-parking-store.js';
 import { CliError, type CliIo, markLine, renderTable } from '../io.js';
-import { type GlobalOptions, locateState, openState, type SyncState } from '../sync-state.js';
+import { type GlobalOptions, locateState } from '../locate-state.js';
 
 /** Flags of `replay`. */
 export interface ReplayOptions extends GlobalOptions {

@@ -3,7 +3,7 @@ import { deployProblems, SECRET_FIELDS, secretAt } from '../../config/deploy-che
 import { loadSyncConfig } from '../../config/sync-config.js';
 import { configPathOf, ssmClientOf } from '../cli-config.js';
 import { CliError, type CliIo, markLine } from '../io.js';
-import type { GlobalOptions } from '../sync-state.js';
+import type { GlobalOptions } from '../locate-state.js';
 
 /**
  * `secrets push --stage <stage>`: writes each `{ ssm: … }` secret of the config as an SSM SecureString, the

@@ -2,17 +2,17 @@ import { resolveSecrets } from '../../config/secrets.js';
 import { loadSyncConfig, type SyncConfig } from '../../config/sync-config.js';
 import type { GitLabClient } from '../../connectors/gitlab/gitlab-client.js';
 import type { AuditEntry } from '../../domain/audit.js';
-import { configPathOf, connect, gitlabPathOf, ssmReader } from '../cli-config.js';
+import {
+  gitlabPathOf,
+  type ProjectStatus,
+  readStatus,
+  type StatusSnapshot,
+} from '../../ops/status-snapshot.js';
+import { openState, type QueueDepth, type SyncState } from '../../ops/sync-state.js';
+import { configPathOf, connect, ssmReader } from '../cli-config.js';
 import { type CliIo, printJson } from '../io.js';
 import { readLocalHealth, renderHealth } from '../local-health.js';
-import { type ProjectStatus, readStatus, type StatusSnapshot } from '../status-snapshot.js';
-import {
-  type GlobalOptions,
-  locateState,
-  openState,
-  type QueueDepth,
-  type SyncState,
-} from '../sync-state.js';
+import { type GlobalOptions, locateState } from '../locate-state.js';
 
 /** Flags of `status`. */
 export interface StatusOptions extends GlobalOptions {

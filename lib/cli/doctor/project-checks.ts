@@ -4,8 +4,8 @@ import type { GitLabClient } from '../../connectors/gitlab/gitlab-client.js';
 import type { SpiraClient } from '../../connectors/spira/spira-client.js';
 import type { SpiraIncidentStatus } from '../../connectors/spira/spira-schemas.js';
 import { unmappedStatuses } from '../../domain/status.js';
+import { parkedProjectOf } from '../../ops/status-snapshot.js';
 import type { ParkedItem } from '../../stores/dynamo-parking-store.js';
-import { parkedProjectOf } from '../status-snapshot.js';
 import { type CheckLine, fail, pass, warn, whatFailed } from './check-line.js';
 
 /** One project as `doctor` sees it. */

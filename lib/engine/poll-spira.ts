@@ -7,8 +7,10 @@ import { keys } from '../domain/link.js';
 import { markersIn } from '../domain/marker.js';
 import { deduplicationIdOf, type SyncCommand } from '../domain/sync-command.js';
 import type { CommandQueue } from '../ports/command-queue.js';
+import type { CursorStore } from '../ports/cursor-store.js';
 import type { LinkStore } from '../ports/link-store.js';
 import type { Log, SpiraPort } from '../ports/sync-ports.js';
+import type { WatchStore } from '../ports/watch-store.js';
 
 /** Spira's page limit for searches. */
 const PAGE = 500;
@@ -22,14 +24,8 @@ export interface PollDeps {
   gitlabProjectId(project: ProjectConfig): Promise<number>;
   queue: Pick<CommandQueue, 'send'>;
   links: LinkStore;
-  cursors: {
-    get(name: string): Promise<string | undefined>;
-    set(name: string, value: string): Promise<void>;
-  };
-  watches: {
-    get(spiraProjectId: number): Promise<WatchList>;
-    put(spiraProjectId: number, list: WatchList): Promise<void>;
-  };
+  cursors: CursorStore;
+  watches: WatchStore;
   projects: readonly ProjectConfig[];
   timeOffsetHours: number;
   /** Extra look-back on every poll, so a change committed while Spira's clock read was in flight is not missed. */

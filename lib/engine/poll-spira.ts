@@ -3,8 +3,9 @@ import { wireRows } from '../connectors/spira/spira-parse.js';
 import type { SpiraRelease } from '../connectors/spira/spira-schemas.js';
 import { pickForCommentCheck, type WatchList } from '../domain/comment-watch.js';
 import { RemoteNotFoundError } from '../domain/errors.js';
-import { keys } from '../domain/link.js';
+import { keys, targetIdOf } from '../domain/link.js';
 import { markersIn } from '../domain/marker.js';
+import { isMarkerOf } from '../domain/pair/item-ref.js';
 import { deduplicationIdOf, type SyncCommand } from '../domain/sync-command.js';
 import type { CommandQueue } from '../ports/command-queue.js';
 import type { CursorStore } from '../ports/cursor-store.js';
@@ -92,7 +93,7 @@ async function send(cycle: Cycle, command: SyncCommand, sourceKey: string): Prom
 
 async function linkedIid(cycle: Cycle, incidentId: number): Promise<number | undefined> {
   const pointer = await cycle.deps.links.get(keys.spiraIncident(cycle.project.spiraProjectId, incidentId));
-  return pointer?.state === 'linked' && pointer.targetId ? Number(pointer.targetId.split('#')[2]) : undefined;
+  return targetIdOf(pointer);
 }
 
 async function queueChangedIncidents(cycle: Cycle, since: string): Promise<void> {
@@ -170,7 +171,7 @@ async function queueNewComments(cycle: Cycle): Promise<void> {
     }
     const fresh = comments.filter((c) => c.CommentId > entry.lastCommentId);
     for (const comment of fresh) {
-      if (markersIn(comment.Text).some((ref) => ref.startsWith('gitlab-'))) continue;
+      if (markersIn(comment.Text).some((ref) => isMarkerOf(ref, 'gitlab'))) continue;
       const base = {
         v: 1 as const,
         spiraProjectId: pid,
@@ -204,7 +205,7 @@ async function queueChangedReleases(cycle: Cycle): Promise<void> {
   const since = new Date(Date.parse(last ?? cycle.now) - cycle.deps.overlapMs).toISOString();
   for (const release of await cycle.deps.spira.releasesChangedSince(pid, since)) {
     const pointer = await cycle.deps.links.get(keys.spiraRelease(pid, release.ReleaseId));
-    const milestoneId = pointer?.state === 'linked' ? Number(pointer.targetId?.split('#')[2]) : undefined;
+    const milestoneId = targetIdOf(pointer);
     const base = {
       v: 1 as const,
       spiraProjectId: pid,

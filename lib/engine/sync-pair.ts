@@ -19,6 +19,7 @@ import {
   type Side,
   spiraFieldOf,
 } from '../domain/merge.js';
+import { refOfKey } from '../domain/pair/item-ref.js';
 import { changeTimes } from './change-times.js';
 import type { ProjectContext } from './project-context.js';
 import { fieldsOf, updateIncident } from './spira-writes.js';
@@ -125,7 +126,7 @@ export async function syncPair(
     if (refused) incident.IncidentStatusId = after.IncidentStatusId;
   }
 
-  const [, gpid, iid] = pair.pk.split('#').map(Number) as [number, number, number];
+  const { projectId: gpid, id: iid } = refOfKey(pair.pk);
   const issuePatch = issuePatchFor(
     incidentViewOf(incident),
     plan.toGitLab.map(spiraFieldOf),

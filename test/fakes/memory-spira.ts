@@ -1,6 +1,7 @@
 import type { NewSpiraIncident, NewSpiraRelease } from '../../lib/connectors/spira/spira-client.js';
 import type {
   SpiraComment,
+  SpiraFilter,
   SpiraHistoryChange,
   SpiraIncident,
   SpiraIncidentStatus,
@@ -78,6 +79,28 @@ export class MemorySpira implements SpiraPort {
     this.apply(current, patch, this.syncUserId, this.clock());
   }
 
+  /** Only the filter the engine sends (CreationDate from StartDate, with times), sorted by that date; rows from 1. */
+  async searchIncidents(
+    projectId: number,
+    filters: SpiraFilter[],
+    startRow: number,
+    rows: number,
+    sortBy: string,
+  ): Promise<SpiraIncident[]> {
+    this.calls.push(`searchIncidents ${startRow}`);
+    const supported = filters.every(
+      (f) => f.PropertyName === 'CreationDate' && f.DateRangeValue?.EndDate === null,
+    );
+    if (!supported || sortBy !== 'CreationDate')
+      return unused(`searchIncidents(${JSON.stringify(filters)}, ${sortBy})`);
+    const since = Math.max(...filters.map((f) => Date.parse(f.DateRangeValue?.StartDate ?? '')));
+    return [...this.incidents.values()]
+      .filter((i) => i.ProjectId === projectId && Date.parse(i.CreationDate ?? '') >= since)
+      .sort((a, b) => Date.parse(a.CreationDate ?? '') - Date.parse(b.CreationDate ?? ''))
+      .slice(startRow - 1, startRow - 1 + rows)
+      .map((i) => structuredClone(i));
+  }
+
   async incidentHistory(_projectId: number, incidentId: number): Promise<SpiraHistoryChange[]> {
     this.calls.push(`incidentHistory ${incidentId}`);
     return structuredClone(this.history.get(incidentId) ?? []);
@@ -120,9 +143,6 @@ export class MemorySpira implements SpiraPort {
   }
   createIncident(_projectId: number, _incident: NewSpiraIncident): Promise<number> {
     return unused('createIncident');
-  }
-  searchIncidents(): Promise<SpiraIncident[]> {
-    return unused('searchIncidents');
   }
   comments(): Promise<SpiraComment[]> {
     return unused('comments');

@@ -5,9 +5,10 @@ import { CounterpartPendingError, RemoteNotFoundError } from '../domain/errors.j
 import { changedFields, fingerprintFields } from '../domain/fingerprint.js';
 import { incidentRef, issueAsCreated, issueStateFor, newIssueFor } from '../domain/incident-to-issue.js';
 import { incidentFields, issueFields } from '../domain/issue-to-incident.js';
-import { firstClaimOf, keys, type LinkRecord, targetIdOf } from '../domain/link.js';
+import { keys, type LinkRecord, targetIdOf } from '../domain/link.js';
 import { markersIn } from '../domain/marker.js';
 import { agreedHashes } from '../domain/merge.js';
+import { adoptionWindowStart } from '../domain/pair/claim.js';
 import {
   deletedIncidentKey,
   deletedIncidentMarkerRef,
@@ -191,7 +192,7 @@ async function adoptableIssue(
   ref: string,
   name: string,
 ): Promise<GitLabIssue | undefined> {
-  const since = new Date(Date.parse(firstClaimOf(claim)) - 5 * 60_000).toISOString();
+  const since = adoptionWindowStart(claim);
   const issues = await deps.gitlab.issuesCreatedAfter(gpid, since);
   const marked = issues.find((issue) => markersIn(issue.description).includes(ref));
   if (marked) return marked;

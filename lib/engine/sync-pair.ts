@@ -12,7 +12,7 @@ import {
 import type { LinkRecord } from '../domain/link.js';
 import { type Conflict, nextHashes, type PairPlan, type Side, spiraFieldOf } from '../domain/merge.js';
 import { refOfKey } from '../domain/pair/item-ref.js';
-import { planLinkedPair } from '../domain/pair/plan.js';
+import { baselineAfterSync, planLinkedPair } from '../domain/pair/plan.js';
 import { changeTimes } from './change-times.js';
 import type { ProjectContext } from './project-context.js';
 import { fieldsOf, updateIncident } from './spira-writes.js';
@@ -110,30 +110,11 @@ export async function syncPair(
       ? issue
       : issueViewOf(await deps.gitlab.updateIssue(gpid, iid, issuePatch));
 
-  // Hashes of what was synced: each field as read, and as written where it was written. Not the answers'
-  // other fields: a person's concurrent change to one of them must still count as a change.
-  const written = (hashes: Record<string, string>, fields: readonly string[]) =>
-    Object.fromEntries(fields.map((f) => [f, hashes[f] as string]));
-  const gitlabHashes: Record<string, string> = {
-    ...read.gitlab,
-    ...written(fingerprintFields(issueFields(after, ctx.labels)), plan.toGitLab),
+  const written = {
+    gitlab: fingerprintFields(issueFields(after, ctx.labels)),
+    spira: fingerprintFields(incidentFields(fieldsOf(incident), ctx)),
   };
-  // A refused state keeps its old hash, so a replay after the template is fixed tries again.
-  if (refused) {
-    if (pair.gitlabHashes?.state === undefined) delete gitlabHashes.state;
-    else gitlabHashes.state = pair.gitlabHashes.state;
-  }
-  const spiraHashes = {
-    ...read.spira,
-    ...written(fingerprintFields(incidentFields(fieldsOf(incident), ctx)), plan.toSpira.map(spiraFieldOf)),
-  };
-  await deps.links.save({
-    ...pair,
-    appliedEventAt: issue.updatedAt,
-    spiraSeenAt: first.LastUpdateDate,
-    gitlabHashes,
-    spiraHashes,
-  });
+  await deps.links.save({ ...pair, ...baselineAfterSync(pair, reading, written, plan, refused) });
   await deps.fault?.('after-fingerprint', pair.pk);
   if (refused)
     throw statusNotApplied(incident.IncidentId, patch.IncidentStatusId as number, incident.IncidentStatusId);

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { FieldTimes } from '../../lib/domain/merge.js';
-import { type PairBaseline, type PairReading, planLinkedPair } from '../../lib/domain/pair/plan.js';
+import {
+  baselineAfterSync,
+  type PairBaseline,
+  type PairReading,
+  planLinkedPair,
+} from '../../lib/domain/pair/plan.js';
 
 const T = (minute: number) =>
   new Date(Date.parse('2026-12-01T10:00:00.000Z') + minute * 60_000).toISOString();
@@ -94,5 +99,39 @@ describe('planning a linked pair’s sync (planLinkedPair)', () => {
     expect(planLinkedPair(baseline, read, 'spira')).toEqual({
       plan: { toSpira: [], toGitLab: ['state'], conflicts: [] },
     });
+  });
+});
+
+describe('the baseline a sync leaves (baselineAfterSync)', () => {
+  const read = reading({ title: 't2' }, { status: 'closed' }, { gitlab: T(2), spira: T(3) });
+  const plan = { toSpira: ['title' as const], toGitLab: ['state' as const], conflicts: [] };
+
+  it('hashes each field as read, or as written where it was written, never another field of the answer', () => {
+    // The answers show a person's concurrent edits of fields this sync did not write (description, owner).
+    const written = {
+      gitlab: { ...gitlab, title: 't2', state: 'closed', description: 'person' },
+      spira: { ...spira, name: 't2', status: 'closed', owner: 'person' },
+    };
+    const next = baselineAfterSync(baseline, read, written, plan, false);
+    expect(next).toEqual({
+      gitlabHashes: { ...gitlab, title: 't2', state: 'closed' },
+      spiraHashes: { ...spira, name: 't2', status: 'closed' },
+      appliedEventAt: T(2),
+      spiraSeenAt: T(3),
+    });
+  });
+
+  it('keeps the old state hash (or none) when Spira refused the status, so a replay tries again', () => {
+    const refusedPlan = { toSpira: ['state' as const], toGitLab: [], conflicts: [] };
+    const closing = reading({ state: 'closed' }, {}, { gitlab: T(2), spira: T(0) });
+    const written = { gitlab: { ...gitlab, state: 'closed' }, spira };
+    expect(baselineAfterSync(baseline, closing, written, refusedPlan, true).gitlabHashes.state).toBe(
+      'opened',
+    );
+    const { state: _, ...noState } = gitlab;
+    const fresh = { ...baseline, gitlabHashes: noState };
+    expect(baselineAfterSync(fresh, closing, written, refusedPlan, true).gitlabHashes).not.toHaveProperty(
+      'state',
+    );
   });
 });

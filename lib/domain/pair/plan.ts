@@ -1,7 +1,15 @@
 import { changedFields } from '../fingerprint.js';
 import type { IssueField } from '../issue-to-incident.js';
 import type { LinkRecord } from '../link.js';
-import { type Conflict, FIELD_PAIRS, type FieldTimes, type PairPlan, planPair, type Side } from '../merge.js';
+import {
+  type Conflict,
+  FIELD_PAIRS,
+  type FieldTimes,
+  type PairPlan,
+  planPair,
+  type Side,
+  spiraFieldOf,
+} from '../merge.js';
 
 /** One synced field as both sides name it. */
 export type FieldPair = Pick<Conflict, 'gitlabField' | 'spiraField'>;
@@ -76,6 +84,33 @@ export function planLinkedPair(
     if (changed.gitlab.includes(g) && reSpira) changed.spira.push(s);
   }
   return { plan: planPair(changed, read.at, tie, times) };
+}
+
+/**
+ * The pair record's baseline after a sync: each field's hash is of the value as read, or as written where
+ * the plan wrote it; never another field of a write's answer, so a person's concurrent change to that field
+ * still counts as a change. A status Spira refused (Status Bulk Edit off) keeps the old state hash, so a
+ * replay after the template is fixed tries again.
+ */
+export function baselineAfterSync(
+  record: PairBaseline,
+  read: PairReading,
+  written: { gitlab: Record<string, string>; spira: Record<string, string> },
+  plan: PairPlan,
+  refused: boolean,
+): Required<Pick<PairBaseline, 'gitlabHashes' | 'spiraHashes' | 'appliedEventAt' | 'spiraSeenAt'>> {
+  const pick = (hashes: Record<string, string>, fields: readonly string[]) =>
+    Object.fromEntries(fields.map((f) => [f, hashes[f] as string]));
+  const gitlabHashes: Record<string, string> = {
+    ...read.hashes.gitlab,
+    ...pick(written.gitlab, plan.toGitLab),
+  };
+  if (refused) {
+    if (record.gitlabHashes?.state === undefined) delete gitlabHashes.state;
+    else gitlabHashes.state = record.gitlabHashes.state;
+  }
+  const spiraHashes = { ...read.hashes.spira, ...pick(written.spira, plan.toSpira.map(spiraFieldOf)) };
+  return { gitlabHashes, spiraHashes, appliedEventAt: read.at.gitlab, spiraSeenAt: read.at.spira };
 }
 
 function later(a: string, b: string): boolean {

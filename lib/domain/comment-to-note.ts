@@ -1,9 +1,10 @@
 import { htmlToMarkdown, type MentionPolicy, neutralizeForGitLab } from './gitlab-text.js';
 import { marker } from './marker.js';
+import { deletedIncidentMarkerRef, markerRefOf, spiraRef } from './pair/item-ref.js';
 
 /** The marker ref of a Spira comment, written into its note. */
 export function commentRef(projectId: number, commentId: number): string {
-  return `spira-comment:${projectId}/${commentId}`;
+  return markerRefOf(spiraRef('comment', projectId, commentId));
 }
 
 /** The GitLab note for a Spira comment: the author's name, the neutralized Markdown text and the marker. */
@@ -24,5 +25,5 @@ export function deletedNoteBody(projectId: number, incidentId: number, closing: 
   const what = closing
     ? 'This issue was closed by the sync.'
     : 'This issue stays open; close it if it is no longer needed.';
-  return `_The Spira incident IN:${incidentId} was deleted. ${what}_\n\n${marker(`spira-deleted:${projectId}/${incidentId}`)}`;
+  return `_The Spira incident IN:${incidentId} was deleted. ${what}_\n\n${marker(deletedIncidentMarkerRef(projectId, incidentId))}`;
 }

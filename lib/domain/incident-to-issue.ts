@@ -4,6 +4,7 @@ import type { IncidentFields, IssueView } from './issue-to-incident.js';
 import { issueLabelsWith, type LabelMaps, labelsFromIncident } from './labels.js';
 import { marker } from './marker.js';
 import type { IncidentField } from './merge.js';
+import { markerRefOf, spiraRef } from './pair/item-ref.js';
 import { gitlabStateOf, type StatusRow } from './status.js';
 import type { UserMap } from './users.js';
 
@@ -28,7 +29,7 @@ export interface IncidentContext {
 
 /** The marker ref of a Spira incident, written into its issue. */
 export function incidentRef(incident: Pick<IncidentView, 'projectId' | 'incidentId'>): string {
-  return `spira-incident:${incident.projectId}/${incident.incidentId}`;
+  return markerRefOf(spiraRef('incident', incident.projectId, incident.incidentId));
 }
 
 /** Issue description: neutralized Markdown of the incident, an attribution or link line, and the marker. */

@@ -8,6 +8,7 @@ import {
 } from './labels.js';
 import { escapeHtml, marker } from './marker.js';
 import { markdownToSafeHtml } from './markup.js';
+import { gitlabRef, markerRefOf } from './pair/item-ref.js';
 import type { GitLabState, StatusRow } from './status.js';
 import { gitlabStateOf, spiraStatusFor } from './status.js';
 import type { UserMap } from './users.js';
@@ -85,7 +86,7 @@ export function incidentFields(
 
 /** The marker ref of a GitLab issue, written into its incident. */
 export function issueRef(issue: Pick<IssueView, 'projectId' | 'iid'>): string {
-  return `gitlab-issue:${issue.projectId}/${issue.iid}`;
+  return markerRefOf(gitlabRef('issue', issue.projectId, issue.iid));
 }
 
 /** Incident Description: sanitized HTML of the issue, an attribution line when its author is not mapped, and the marker. */

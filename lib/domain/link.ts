@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { gitlabRef, keyOf, parseKey, spiraRef } from './pair/item-ref.js';
 
 /**
  * One record per synced item and side, keyed `gl-issue#<project>#<iid>`, `sp-incident#<project>#<id>`, … A
@@ -32,15 +33,24 @@ export type LinkRecord = z.infer<typeof LinkRecordSchema>;
 
 /** Record keys. */
 export const keys = {
-  gitlabIssue: (projectId: number, iid: number) => `gl-issue#${projectId}#${iid}`,
-  spiraIncident: (projectId: number, incidentId: number) => `sp-incident#${projectId}#${incidentId}`,
-  gitlabNote: (projectId: number, noteId: number) => `gl-note#${projectId}#${noteId}`,
+  gitlabIssue: (projectId: number, iid: number) => keyOf(gitlabRef('issue', projectId, iid)),
+  spiraIncident: (projectId: number, incidentId: number) =>
+    keyOf(spiraRef('incident', projectId, incidentId)),
+  gitlabNote: (projectId: number, noteId: number) => keyOf(gitlabRef('note', projectId, noteId)),
+  /** One edit of a note (not an item: it has no ItemRef). */
   gitlabNoteEdit: (projectId: number, noteId: number, editedAt: string) =>
     `gl-note-edit#${projectId}#${noteId}#${editedAt}`,
-  spiraComment: (projectId: number, commentId: number) => `sp-comment#${projectId}#${commentId}`,
-  gitlabMilestone: (projectId: number, milestoneId: number) => `gl-milestone#${projectId}#${milestoneId}`,
-  spiraRelease: (projectId: number, releaseId: number) => `sp-release#${projectId}#${releaseId}`,
+  spiraComment: (projectId: number, commentId: number) => keyOf(spiraRef('comment', projectId, commentId)),
+  gitlabMilestone: (projectId: number, milestoneId: number) =>
+    keyOf(gitlabRef('milestone', projectId, milestoneId)),
+  spiraRelease: (projectId: number, releaseId: number) => keyOf(spiraRef('release', projectId, releaseId)),
 };
+
+/** The id of the item a linked pointer's `targetId` (a key) names, when it names one. */
+export function targetIdOf(pointer: LinkRecord | undefined): number | undefined {
+  if (pointer?.state !== 'linked' || !pointer.targetId) return undefined;
+  return parseKey(pointer.targetId)?.id;
+}
 
 /** Since when a counterpart of this claim may exist: its first attempt's claim time. */
 export function firstClaimOf(record: LinkRecord): string {

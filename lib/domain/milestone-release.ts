@@ -3,6 +3,7 @@ import type { NewSpiraRelease } from '../connectors/spira/spira-client.js';
 import { htmlToMarkdown, type MentionPolicy, neutralizeForGitLab, stripOwnMarkdown } from './gitlab-text.js';
 import { marker } from './marker.js';
 import { markdownToSafeHtml } from './markup.js';
+import { gitlabRef, markerRefOf, spiraRef } from './pair/item-ref.js';
 
 /** What the sync reads of a GitLab milestone. */
 export interface MilestoneView {
@@ -67,9 +68,9 @@ export function releaseFields(r: ReleaseView): Record<ReleaseField, unknown> {
 }
 
 export const milestoneRef = (m: Pick<MilestoneView, 'projectId' | 'id'>) =>
-  `gitlab-milestone:${m.projectId}/${m.id}`;
+  markerRefOf(gitlabRef('milestone', m.projectId, m.id));
 export const releaseRef = (r: Pick<ReleaseView, 'projectId' | 'releaseId'>) =>
-  `spira-release:${r.projectId}/${r.releaseId}`;
+  markerRefOf(spiraRef('release', r.projectId, r.releaseId));
 
 const DAY = 86_400_000;
 const isoDay = (day: string) => `${day}T00:00:00.000Z`;

@@ -1,5 +1,6 @@
 import { escapeHtml, marker } from './marker.js';
 import { markdownToSafeHtml } from './markup.js';
+import { gitlabRef, markerRefOf } from './pair/item-ref.js';
 import type { UserMap } from './users.js';
 
 /** What the sync reads of a GitLab note. */
@@ -15,7 +16,7 @@ export interface NoteView {
 export function noteRef(note: Pick<NoteView, 'projectId' | 'noteId'>, editedAt?: string): string {
   return editedAt
     ? `gitlab-note-edit:${note.projectId}/${note.noteId}@${editedAt}`
-    : `gitlab-note:${note.projectId}/${note.noteId}`;
+    : markerRefOf(gitlabRef('note', note.projectId, note.noteId));
 }
 
 /**

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { gitlabRef, groupOf, type ItemRef, keyOf, spiraRef } from './pair/item-ref.js';
 
 const Base = {
   v: z.literal(1),
@@ -49,22 +50,30 @@ export type SyncCommandOf<K extends SyncCommand['kind']> = Extract<SyncCommand, 
  * A note shares its issue's group.
  */
 export function messageGroupOf(command: SyncCommand): string {
+  return groupOf(itemOf(command));
+}
+
+/**
+ * The item a command's changes are ordered and recorded under: its GitLab issue or milestone when known,
+ * else its Spira incident or release. A note and a comment belong to their issue.
+ */
+export function itemOf(command: SyncCommand): ItemRef {
+  const { gitlabProjectId: gpid, spiraProjectId: pid } = command;
   switch (command.kind) {
     case 'gitlab.issue':
     case 'gitlab.note':
-      return `gl-${command.gitlabProjectId}-issue-${command.iid}`;
-    case 'gitlab.milestone':
-      return `gl-${command.gitlabProjectId}-milestone-${command.milestoneId}`;
     case 'spira.comment':
-      return `gl-${command.gitlabProjectId}-issue-${command.iid}`;
+      return gitlabRef('issue', gpid, command.iid);
+    case 'gitlab.milestone':
+      return gitlabRef('milestone', gpid, command.milestoneId);
     case 'spira.release':
       return command.milestoneId === undefined
-        ? `sp-${command.spiraProjectId}-release-${command.releaseId}`
-        : `gl-${command.gitlabProjectId}-milestone-${command.milestoneId}`;
+        ? spiraRef('release', pid, command.releaseId)
+        : gitlabRef('milestone', gpid, command.milestoneId);
     case 'spira.incident':
       return command.iid === undefined
-        ? `sp-${command.spiraProjectId}-incident-${command.incidentId}`
-        : `gl-${command.gitlabProjectId}-issue-${command.iid}`;
+        ? spiraRef('incident', pid, command.incidentId)
+        : gitlabRef('issue', gpid, command.iid);
   }
 }
 
@@ -75,20 +84,5 @@ export function deduplicationIdOf(sourceKey: string): string {
 
 /** The key under which an item's history is kept: its GitLab issue when known, else its Spira incident. */
 export function auditKeyOf(command: SyncCommand): string {
-  switch (command.kind) {
-    case 'gitlab.issue':
-    case 'gitlab.note':
-    case 'spira.comment':
-      return `gl-issue#${command.gitlabProjectId}#${command.iid}`;
-    case 'gitlab.milestone':
-      return `gl-milestone#${command.gitlabProjectId}#${command.milestoneId}`;
-    case 'spira.release':
-      return command.milestoneId === undefined
-        ? `sp-release#${command.spiraProjectId}#${command.releaseId}`
-        : `gl-milestone#${command.gitlabProjectId}#${command.milestoneId}`;
-    case 'spira.incident':
-      return command.iid === undefined
-        ? `sp-incident#${command.spiraProjectId}#${command.incidentId}`
-        : `gl-issue#${command.gitlabProjectId}#${command.iid}`;
-  }
+  return keyOf(itemOf(command));
 }

@@ -1,5 +1,6 @@
 import { CounterpartPendingError } from '../domain/errors.js';
 import { firstClaimOf, type LinkRecord } from '../domain/link.js';
+import { claimStateOf } from '../domain/pair/claim.js';
 import type { LinkStore } from '../ports/link-store.js';
 import type { FaultHook } from '../ports/sync-ports.js';
 
@@ -65,15 +66,19 @@ export async function createOnce<T>(
     target = await effect.adopt(record);
   }
   // An earlier receive of this same message made the claim and failed: it is over, so this retry goes on.
-  const mine = fresh || (deps.claimant !== undefined && record.claimant === deps.claimant);
-  const leaseLeftMs = Date.parse(record.claimedAt) + (deps.claimLeaseMs ?? 90_000) - Date.now();
-  if (target === undefined && !mine && leaseLeftMs > 0) {
+  const state = claimStateOf(record, {
+    fresh,
+    claimant: deps.claimant,
+    leaseMs: deps.claimLeaseMs,
+    now: Date.now(),
+  });
+  if (target === undefined && state.kind === 'wait') {
     // Another message holds a live claim (another item creating the same milestone, say): come back when its
     // lease ends, so that waiting does not use up the receives that lead to the dead-letter queue.
     const error = new CounterpartPendingError(
       `${pk} is being created by another attempt (claimed ${record.claimedAt})`,
     );
-    error.retryAfterSeconds = Math.ceil(leaseLeftMs / 1000);
+    error.retryAfterSeconds = state.retryAfterSeconds;
     throw error;
   }
   // Take an expired or own claim over (version-checked, so two retries cannot both go on), with this

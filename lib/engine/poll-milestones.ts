@@ -2,6 +2,7 @@ import type { ProjectConfig } from '../config/sync-config.js';
 import type { GitLabMilestone } from '../connectors/gitlab/rest-schemas.js';
 import { deduplicationIdOf } from '../domain/sync-command.js';
 import type { CommandQueue } from '../ports/command-queue.js';
+import type { CursorStore } from '../ports/cursor-store.js';
 import type { Log } from '../ports/sync-ports.js';
 
 /** What milestone polling needs. */
@@ -9,10 +10,7 @@ export interface MilestonePollDeps {
   gitlab: { milestonesUpdatedAfter(projectId: number, after: string): Promise<GitLabMilestone[]> };
   gitlabProjectId(project: ProjectConfig): Promise<number>;
   queue: Pick<CommandQueue, 'send'>;
-  cursors: {
-    get(name: string): Promise<string | undefined>;
-    set(name: string, value: string): Promise<void>;
-  };
+  cursors: CursorStore;
   projects: readonly ProjectConfig[];
   /** Config `gitlab.pollMilestones` (default on). */
   enabled: boolean;

@@ -3,12 +3,15 @@ import { wireRows } from '../connectors/spira/spira-parse.js';
 import type { SpiraRelease } from '../connectors/spira/spira-schemas.js';
 import { pickForCommentCheck, type WatchList } from '../domain/comment-watch.js';
 import { RemoteNotFoundError } from '../domain/errors.js';
-import { keys } from '../domain/link.js';
+import { keys, targetIdOf } from '../domain/link.js';
 import { markersIn } from '../domain/marker.js';
+import { isMarkerOf } from '../domain/pair/item-ref.js';
 import { deduplicationIdOf, type SyncCommand } from '../domain/sync-command.js';
 import type { CommandQueue } from '../ports/command-queue.js';
+import type { CursorStore } from '../ports/cursor-store.js';
 import type { LinkStore } from '../ports/link-store.js';
 import type { Log, SpiraPort } from '../ports/sync-ports.js';
+import type { WatchStore } from '../ports/watch-store.js';
 
 /** Spira's page limit for searches. */
 const PAGE = 500;
@@ -22,14 +25,8 @@ export interface PollDeps {
   gitlabProjectId(project: ProjectConfig): Promise<number>;
   queue: Pick<CommandQueue, 'send'>;
   links: LinkStore;
-  cursors: {
-    get(name: string): Promise<string | undefined>;
-    set(name: string, value: string): Promise<void>;
-  };
-  watches: {
-    get(spiraProjectId: number): Promise<WatchList>;
-    put(spiraProjectId: number, list: WatchList): Promise<void>;
-  };
+  cursors: CursorStore;
+  watches: WatchStore;
   projects: readonly ProjectConfig[];
   timeOffsetHours: number;
   /** Extra look-back on every poll, so a change committed while Spira's clock read was in flight is not missed. */
@@ -96,7 +93,7 @@ async function send(cycle: Cycle, command: SyncCommand, sourceKey: string): Prom
 
 async function linkedIid(cycle: Cycle, incidentId: number): Promise<number | undefined> {
   const pointer = await cycle.deps.links.get(keys.spiraIncident(cycle.project.spiraProjectId, incidentId));
-  return pointer?.state === 'linked' && pointer.targetId ? Number(pointer.targetId.split('#')[2]) : undefined;
+  return targetIdOf(pointer);
 }
 
 async function queueChangedIncidents(cycle: Cycle, since: string): Promise<void> {
@@ -174,7 +171,7 @@ async function queueNewComments(cycle: Cycle): Promise<void> {
     }
     const fresh = comments.filter((c) => c.CommentId > entry.lastCommentId);
     for (const comment of fresh) {
-      if (markersIn(comment.Text).some((ref) => ref.startsWith('gitlab-'))) continue;
+      if (markersIn(comment.Text).some((ref) => isMarkerOf(ref, 'gitlab'))) continue;
       const base = {
         v: 1 as const,
         spiraProjectId: pid,
@@ -208,7 +205,7 @@ async function queueChangedReleases(cycle: Cycle): Promise<void> {
   const since = new Date(Date.parse(last ?? cycle.now) - cycle.deps.overlapMs).toISOString();
   for (const release of await cycle.deps.spira.releasesChangedSince(pid, since)) {
     const pointer = await cycle.deps.links.get(keys.spiraRelease(pid, release.ReleaseId));
-    const milestoneId = pointer?.state === 'linked' ? Number(pointer.targetId?.split('#')[2]) : undefined;
+    const milestoneId = targetIdOf(pointer);
     const base = {
       v: 1 as const,
       spiraProjectId: pid,

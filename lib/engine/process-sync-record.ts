@@ -1,8 +1,8 @@
 import { formatPath } from '../config/sync-config.js';
-import type { ParkedMessage } from '../domain/audit.js';
 import { PermanentError, RetryableError, SchemaMismatchError } from '../domain/errors.js';
 import { auditKeyOf, type SyncCommand, SyncCommandSchema } from '../domain/sync-command.js';
 import type { CommandQueue } from '../ports/command-queue.js';
+import type { Parking } from '../ports/parking.js';
 import { applySyncCommand } from './apply-sync-command.js';
 import type { SyncDeps, SyncOutcome } from './sync-deps.js';
 
@@ -15,11 +15,6 @@ export class RetryScheduled extends Error {
     super(describe(cause));
     this.name = 'RetryScheduled';
   }
-}
-
-/** Where permanently failing messages go. */
-export interface Parking {
-  park(message: ParkedMessage): Promise<void>;
 }
 
 /**

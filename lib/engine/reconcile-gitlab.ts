@@ -6,6 +6,7 @@ import { isOlder } from '../domain/ordering.js';
 import { deduplicationIdOf } from '../domain/sync-command.js';
 import type { Audit } from '../ports/audit.js';
 import type { CommandQueue } from '../ports/command-queue.js';
+import type { CursorStore } from '../ports/cursor-store.js';
 import type { LinkStore } from '../ports/link-store.js';
 import type { Log } from '../ports/sync-ports.js';
 
@@ -19,10 +20,7 @@ export interface ReconcileDeps {
   gitlabProjectId(project: ProjectConfig): Promise<number>;
   queue: Pick<CommandQueue, 'send'>;
   links: LinkStore;
-  cursors: {
-    get(name: string): Promise<string | undefined>;
-    set(name: string, value: string): Promise<void>;
-  };
+  cursors: CursorStore;
   audit: Audit;
   projects: readonly ProjectConfig[];
   /** 0 = off (the default: the sync is webhook-driven). */

@@ -3,6 +3,7 @@ import type { SpiraIncident } from '../connectors/spira/spira-schemas.js';
 import { ConcurrencyConflictError } from '../domain/errors.js';
 import type { IncidentFields } from '../domain/issue-to-incident.js';
 import { markersIn } from '../domain/marker.js';
+import { ADOPTION_WINDOW_MS } from '../domain/pair/claim.js';
 import type { SpiraPort } from '../ports/sync-ports.js';
 
 const MAX_ATTEMPTS = 4;
@@ -44,7 +45,7 @@ export async function findIncidentByMarker(
   since: string,
   isOrphan: (incident: SpiraIncident) => Promise<boolean> = async () => false,
 ): Promise<number | undefined> {
-  const start = new Date(Date.parse(since) - 5 * 60_000).toISOString();
+  const start = new Date(Date.parse(since) - ADOPTION_WINDOW_MS).toISOString();
   const filters = [
     {
       PropertyName: 'CreationDate',

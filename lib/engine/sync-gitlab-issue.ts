@@ -13,6 +13,7 @@ import { firstClaimOf, keys, type LinkRecord } from '../domain/link.js';
 import { markersIn } from '../domain/marker.js';
 import { agreedHashes } from '../domain/merge.js';
 import { isOlder } from '../domain/ordering.js';
+import { isMarkerOf } from '../domain/pair/item-ref.js';
 import type { SyncCommandOf } from '../domain/sync-command.js';
 import { createOnce, pointerBack } from './create-once.js';
 import type { ProjectContext } from './project-context.js';
@@ -43,7 +44,7 @@ export async function syncGitLabIssue(
   if (!rest) return { action: 'skipped', reason: 'issue no longer exists in GitLab' };
   const issue = issueViewOf(rest);
   const byUs = issue.author.username.toLowerCase() === projectCtx.syncUsername.toLowerCase();
-  if (!known && (markersIn(issue.description).some((ref) => ref.startsWith('spira-incident:')) || byUs)) {
+  if (!known && (markersIn(issue.description).some((ref) => isMarkerOf(ref, 'spira', 'incident')) || byUs)) {
     // We made this issue from a Spira incident and have not recorded the pair yet: never make a second incident.
     // The author is checked too: a person may have replaced the description (and its marker) meanwhile.
     throw new CounterpartPendingError(`issue ${iid} was created from Spira; its link is not recorded yet`);

@@ -3,6 +3,7 @@ import { fingerprint } from '../domain/fingerprint.js';
 import { keys, type LinkRecord } from '../domain/link.js';
 import { markersIn } from '../domain/marker.js';
 import { commentHtmlFor, type NoteView, noteRef } from '../domain/note-to-comment.js';
+import { isMarkerOf } from '../domain/pair/item-ref.js';
 import type { SyncCommandOf } from '../domain/sync-command.js';
 import { createOnce, pointerBack } from './create-once.js';
 import { findCommentByMarker } from './spira-writes.js';
@@ -25,7 +26,7 @@ export async function syncGitLabNote(
   });
   if (!rest) return { action: 'skipped', reason: 'note no longer exists in GitLab' };
   if (rest.system) return { action: 'skipped', reason: 'system note' };
-  if (markersIn(rest.body).some((ref) => ref.startsWith('spira-')))
+  if (markersIn(rest.body).some((ref) => isMarkerOf(ref, 'spira')))
     return { action: 'skipped', reason: 'note was written by the sync from Spira' };
   const note: NoteView = {
     projectId: gitlabProjectId,

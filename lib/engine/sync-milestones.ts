@@ -2,7 +2,7 @@ import type { GitLabMilestone } from '../connectors/gitlab/rest-schemas.js';
 import type { SpiraRelease } from '../connectors/spira/spira-schemas.js';
 import { ConcurrencyConflictError, CounterpartPendingError, RemoteNotFoundError } from '../domain/errors.js';
 import { changedFields, fingerprintFields } from '../domain/fingerprint.js';
-import { keys, type LinkRecord } from '../domain/link.js';
+import { keys, type LinkRecord, targetIdOf } from '../domain/link.js';
 import { markersIn } from '../domain/marker.js';
 import { mergeFields, nextHashes } from '../domain/merge.js';
 import {
@@ -18,6 +18,7 @@ import {
   releasePatchFor,
   releaseRef,
 } from '../domain/milestone-release.js';
+import { isMarkerOf, parseMarkerRef } from '../domain/pair/item-ref.js';
 import type { SyncCommandOf } from '../domain/sync-command.js';
 import { createOnce, pointerBack } from './create-once.js';
 import type { ProjectContext } from './project-context.js';
@@ -87,7 +88,7 @@ export async function syncGitLabMilestone(
   if (!rest) return { action: 'skipped', reason: 'milestone no longer exists in GitLab' };
   const milestone = viewOfMilestone(rest, gpid);
   if (
-    markersIn(milestone.description).some((ref) => ref.startsWith('spira-release:')) &&
+    markersIn(milestone.description).some((ref) => isMarkerOf(ref, 'spira', 'release')) &&
     !(await deps.links.get(keys.gitlabMilestone(gpid, milestoneId)))
   ) {
     throw new CounterpartPendingError(
@@ -183,16 +184,12 @@ export async function syncSpiraRelease(
     .catch((e: unknown) => (e instanceof RemoteNotFoundError ? undefined : Promise.reject(e)));
   if (!rest) return { action: 'skipped', reason: 'release no longer exists in Spira' };
   const release = viewOfRelease(rest, pid);
-  const born = markersIn(release.Description).find((ref) => ref.startsWith('gitlab-milestone:'));
+  const born = markersIn(release.Description)
+    .map(parseMarkerRef)
+    .find((ref) => ref?.system === 'gitlab' && ref.kind === 'milestone');
   const configured = ctx.project.releases.find((r) => r.spiraReleaseId === releaseId);
   const pointer = await deps.links.get(keys.spiraRelease(pid, releaseId));
-  const milestoneId = born
-    ? Number(born.split('/')[1])
-    : configured
-      ? configured.gitlabMilestoneId
-      : pointer?.state === 'linked'
-        ? Number(pointer.targetId?.split('#')[2])
-        : undefined;
+  const milestoneId = born ? born.id : configured ? configured.gitlabMilestoneId : targetIdOf(pointer);
   if (milestoneId !== undefined) {
     const milestone = viewOfMilestone(await deps.gitlab.milestone(gpid, milestoneId), gpid);
     const pair = await pairOf(deps, ctx, gpid, milestone);
@@ -323,5 +320,5 @@ export async function milestoneForRelease(
     });
     pointer = await deps.links.get(key);
   }
-  return pointer?.state === 'linked' ? Number(pointer.targetId?.split('#')[2]) : undefined;
+  return targetIdOf(pointer);
 }

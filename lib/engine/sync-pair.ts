@@ -1,7 +1,7 @@
 import type { GitLabIssue } from '../connectors/gitlab/rest-schemas.js';
 import type { SpiraIncident } from '../connectors/spira/spira-schemas.js';
 import { ConcurrencyConflictError, StatusNotAppliedError } from '../domain/errors.js';
-import { changedFields, fingerprintFields } from '../domain/fingerprint.js';
+import { fingerprintFields } from '../domain/fingerprint.js';
 import { type IncidentContext, type IncidentView, issuePatchFor } from '../domain/incident-to-issue.js';
 import {
   type IssueView,
@@ -10,15 +10,9 @@ import {
   issueFields,
 } from '../domain/issue-to-incident.js';
 import type { LinkRecord } from '../domain/link.js';
-import {
-  type Conflict,
-  FIELD_PAIRS,
-  nextHashes,
-  type PairPlan,
-  planPair,
-  type Side,
-  spiraFieldOf,
-} from '../domain/merge.js';
+import { type Conflict, nextHashes, type PairPlan, type Side, spiraFieldOf } from '../domain/merge.js';
+import { refOfKey } from '../domain/pair/item-ref.js';
+import { baselineAfterSync, planLinkedPair } from '../domain/pair/plan.js';
 import { changeTimes } from './change-times.js';
 import type { ProjectContext } from './project-context.js';
 import { fieldsOf, updateIncident } from './spira-writes.js';
@@ -75,37 +69,14 @@ export async function syncPair(
   const gitlabValues = issueFields(issue, ctx.labels);
   const spiraValues = incidentFields(fieldsOf(first), ctx);
   const read = { gitlab: fingerprintFields(gitlabValues), spira: fingerprintFields(spiraValues) };
-  const changed = {
-    gitlab: changedFields(read.gitlab, pair.gitlabHashes),
-    spira: changedFields(read.spira, pair.spiraHashes),
-  };
-  const at = { gitlab: issue.updatedAt, spira: first.LastUpdateDate };
-  let plan = planPair(changed, at, tie);
-  // A field changed away and back (closed, then reopened) looks unchanged on that side: when the side a
-  // change is about to overwrite was updated at all since the pair's last sync, its own history is asked.
-  const touched = {
-    gitlab: pair.appliedEventAt !== issue.updatedAt,
-    spira: pair.spiraSeenAt !== first.LastUpdateDate,
-  };
-  const suspects = FIELD_PAIRS.filter(
-    ([g, s]) =>
-      (plan.toGitLab.includes(g) && !changed.gitlab.includes(g) && touched.gitlab) ||
-      (plan.toSpira.includes(g) && !changed.spira.includes(s) && touched.spira),
-  ).map(([gitlabField, spiraField]) => ({ gitlabField, spiraField }));
-  // A conflict is decided by when people changed that field on each side, not by the items' last updates.
-  if (plan.conflicts.length > 0 || suspects.length > 0) {
-    const times = await changeTimes(deps, ctx, issue, first, [...plan.conflicts, ...suspects]);
-    for (const { gitlabField: g, spiraField: s } of suspects) {
-      const [gitlabAt, spiraAt] = [times.gitlab[g], times.spira[s]];
-      if (gitlabAt === undefined || spiraAt === undefined) continue;
-      // A person on the side that looks unchanged changed it later: a conflict that side wins.
-      const reGitLab = times.byPerson?.gitlab.includes(g) && later(gitlabAt, spiraAt);
-      const reSpira = times.byPerson?.spira.includes(s) && later(spiraAt, gitlabAt);
-      if (changed.spira.includes(s) && reGitLab) changed.gitlab.push(g);
-      if (changed.gitlab.includes(g) && reSpira) changed.spira.push(s);
-    }
-    plan = planPair(changed, at, tie, times);
-  }
+  const reading = { hashes: read, at: { gitlab: issue.updatedAt, spira: first.LastUpdateDate } };
+  // Who changed which field when is read only when the planner asks (a conflict, or a field changed away
+  // and back): an update with no conflict reads no history, notes or state events.
+  const step = planLinkedPair(pair, reading, tie);
+  const { plan } =
+    'needs' in step
+      ? planLinkedPair(pair, reading, tie, await changeTimes(deps, ctx, issue, first, step.needs))
+      : step;
   await recordConflicts(deps, pair, first.ProjectId, plan.conflicts, {
     gitlab: gitlabValues,
     spira: spiraValues,
@@ -125,7 +96,7 @@ export async function syncPair(
     if (refused) incident.IncidentStatusId = after.IncidentStatusId;
   }
 
-  const [, gpid, iid] = pair.pk.split('#').map(Number) as [number, number, number];
+  const { projectId: gpid, id: iid } = refOfKey(pair.pk);
   const issuePatch = issuePatchFor(
     incidentViewOf(incident),
     plan.toGitLab.map(spiraFieldOf),
@@ -139,30 +110,11 @@ export async function syncPair(
       ? issue
       : issueViewOf(await deps.gitlab.updateIssue(gpid, iid, issuePatch));
 
-  // Hashes of what was synced: each field as read, and as written where it was written. Not the answers'
-  // other fields: a person's concurrent change to one of them must still count as a change.
-  const written = (hashes: Record<string, string>, fields: readonly string[]) =>
-    Object.fromEntries(fields.map((f) => [f, hashes[f] as string]));
-  const gitlabHashes: Record<string, string> = {
-    ...read.gitlab,
-    ...written(fingerprintFields(issueFields(after, ctx.labels)), plan.toGitLab),
+  const written = {
+    gitlab: fingerprintFields(issueFields(after, ctx.labels)),
+    spira: fingerprintFields(incidentFields(fieldsOf(incident), ctx)),
   };
-  // A refused state keeps its old hash, so a replay after the template is fixed tries again.
-  if (refused) {
-    if (pair.gitlabHashes?.state === undefined) delete gitlabHashes.state;
-    else gitlabHashes.state = pair.gitlabHashes.state;
-  }
-  const spiraHashes = {
-    ...read.spira,
-    ...written(fingerprintFields(incidentFields(fieldsOf(incident), ctx)), plan.toSpira.map(spiraFieldOf)),
-  };
-  await deps.links.save({
-    ...pair,
-    appliedEventAt: issue.updatedAt,
-    spiraSeenAt: first.LastUpdateDate,
-    gitlabHashes,
-    spiraHashes,
-  });
+  await deps.links.save({ ...pair, ...baselineAfterSync(pair, reading, written, plan, refused) });
   await deps.fault?.('after-fingerprint', pair.pk);
   if (refused)
     throw statusNotApplied(incident.IncidentId, patch.IncidentStatusId as number, incident.IncidentStatusId);
@@ -173,10 +125,6 @@ export async function syncPair(
   ];
   if (fields.length === 0) return { action: 'skipped', reason: 'both sides already agree' };
   return { action: 'updated', target: `incident ${incident.IncidentId} ⇄ issue ${gpid}#${iid}`, fields };
-}
-
-function later(a: string, b: string): boolean {
-  return Date.parse(a) > Date.parse(b);
 }
 
 /**

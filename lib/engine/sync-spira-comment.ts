@@ -1,6 +1,7 @@
 import { commentRef, noteBodyFor } from '../domain/comment-to-note.js';
 import { keys } from '../domain/link.js';
 import { markersIn } from '../domain/marker.js';
+import { isMarkerOf } from '../domain/pair/item-ref.js';
 import type { SyncCommandOf } from '../domain/sync-command.js';
 import { createOnce } from './create-once.js';
 import type { SyncDeps, SyncOutcome } from './sync-deps.js';
@@ -14,7 +15,7 @@ export async function syncSpiraComment(
   const comments = await deps.spira.comments(pid, incidentId);
   const comment = comments.find((c) => c.CommentId === commentId);
   if (!comment) return { action: 'skipped', reason: 'comment no longer exists in Spira' };
-  if (markersIn(comment.Text).some((ref) => ref.startsWith('gitlab-')))
+  if (markersIn(comment.Text).some((ref) => isMarkerOf(ref, 'gitlab')))
     return { action: 'skipped', reason: 'comment was written by the sync from GitLab' };
   const ref = commentRef(pid, commentId);
   const result = await createOnce<{ id: number }>(

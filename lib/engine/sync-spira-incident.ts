@@ -5,9 +5,18 @@ import { CounterpartPendingError, RemoteNotFoundError } from '../domain/errors.j
 import { changedFields, fingerprintFields } from '../domain/fingerprint.js';
 import { incidentRef, issueAsCreated, issueStateFor, newIssueFor } from '../domain/incident-to-issue.js';
 import { incidentFields, issueFields } from '../domain/issue-to-incident.js';
-import { firstClaimOf, keys, type LinkRecord } from '../domain/link.js';
+import { keys, type LinkRecord, targetIdOf } from '../domain/link.js';
 import { markersIn } from '../domain/marker.js';
 import { agreedHashes } from '../domain/merge.js';
+import { adoptionWindowStart } from '../domain/pair/claim.js';
+import {
+  deletedIncidentKey,
+  deletedIncidentMarkerRef,
+  type ItemRef,
+  keyOf,
+  parseMarkerRef,
+  refOfKey,
+} from '../domain/pair/item-ref.js';
 import type { SyncCommandOf } from '../domain/sync-command.js';
 import { createOnce } from './create-once.js';
 import type { ProjectContext } from './project-context.js';
@@ -60,35 +69,33 @@ async function pairKeyOf(
   command: Command,
   incident: SpiraIncident,
 ): Promise<string | undefined> {
-  const born = markersIn(incident.Description).find((ref) => ref.startsWith('gitlab-issue:'));
-  if (born) return keyOfRef(born);
+  const born = issueOfMarkers(markersIn(incident.Description));
+  if (born) return keyOf(born);
   const pointer = await deps.links.get(keys.spiraIncident(command.spiraProjectId, command.incidentId));
   if (pointer) return pointer.state === 'linked' ? pointer.targetId : undefined;
   // Unmarked and unknown: made in Spira, or made by the sync and its marker edited away before the link
   // was recorded (its history still shows it). The latter must never get an issue of its own.
-  const made = (await markersInHistory(deps.spira, command.spiraProjectId, command.incidentId)).find((ref) =>
-    ref.startsWith('gitlab-issue:'),
-  );
-  return made === undefined ? undefined : keyOfRef(made);
+  const made = issueOfMarkers(await markersInHistory(deps.spira, command.spiraProjectId, command.incidentId));
+  return made && keyOf(made);
 }
 
-function keyOfRef(ref: string): string {
-  const [projectId, iid] = ref.slice('gitlab-issue:'.length).split('/').map(Number);
-  return keys.gitlabIssue(projectId as number, iid as number);
+/** The first GitLab issue the markers name. */
+function issueOfMarkers(refs: readonly string[]): ItemRef | undefined {
+  return refs.map(parseMarkerRef).find((ref) => ref?.system === 'gitlab' && ref.kind === 'issue');
 }
 
 /** A deleted incident never deletes its issue: by default one note says so (config `spira.onIncidentDeleted`). */
 async function incidentDeleted(deps: SyncDeps, command: Command): Promise<SyncOutcome> {
   const { spiraProjectId: pid, gitlabProjectId: gpid, incidentId } = command;
   const pointer = await deps.links.get(keys.spiraIncident(pid, incidentId));
-  const iid = pointer?.state === 'linked' ? Number(pointer.targetId?.split('#')[2]) : undefined;
+  const iid = targetIdOf(pointer);
   if (!iid || deps.onIncidentDeleted === 'ignore')
     return { action: 'skipped', reason: 'incident no longer exists in Spira' };
   const closing = deps.onIncidentDeleted === 'close';
-  const ref = `spira-deleted:${pid}/${incidentId}`;
+  const ref = deletedIncidentMarkerRef(pid, incidentId);
   const result = await createOnce<{ id: number }>(
     deps,
-    `sp-incident-deleted#${pid}#${incidentId}`,
+    deletedIncidentKey(pid, incidentId),
     { spiraProjectId: pid, gitlabProjectId: gpid },
     {
       adopt: async () =>
@@ -185,7 +192,7 @@ async function adoptableIssue(
   ref: string,
   name: string,
 ): Promise<GitLabIssue | undefined> {
-  const since = new Date(Date.parse(firstClaimOf(claim)) - 5 * 60_000).toISOString();
+  const since = adoptionWindowStart(claim);
   const issues = await deps.gitlab.issuesCreatedAfter(gpid, since);
   const marked = issues.find((issue) => markersIn(issue.description).includes(ref));
   if (marked) return marked;
@@ -212,7 +219,7 @@ async function pushChanges(
   const changed = changedFields(spiraNow, pair.spiraHashes);
   if (changed.length === 0)
     return { action: 'skipped', reason: 'no field changed since the last sync (duplicate or echo)' };
-  const [, gpid, iid] = pair.pk.split('#').map(Number) as [number, number, number];
+  const { projectId: gpid, id: iid } = refOfKey(pair.pk);
   const issue = issueViewOf(await deps.gitlab.issue(gpid, iid));
   return syncPair(deps, pair, issue, incident, ctx, 'spira');
 }

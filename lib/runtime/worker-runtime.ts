@@ -1,7 +1,7 @@
-import type { Parking } from '../engine/process-sync-record.js';
 import { ProjectContexts } from '../engine/project-context.js';
 import type { SyncDeps } from '../engine/sync-deps.js';
 import type { CommandQueue } from '../ports/command-queue.js';
+import type { Parking } from '../ports/parking.js';
 import { DynamoAuditStore } from '../stores/dynamo-audit-store.js';
 import { DynamoLinkStore } from '../stores/dynamo-link-store.js';
 import { DynamoParkingStore } from '../stores/dynamo-parking-store.js';

@@ -1,11 +1,12 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { parseResponse } from '../connectors/http-errors.js';
+import type { CursorStore } from '../ports/cursor-store.js';
 
 const CursorSchema = z.object({ pk: z.string(), value: z.string(), updatedAt: z.string() });
 
 /** Poll watermarks (`cursor#<name>`), one item each. */
-export class DynamoCursorStore {
+export class DynamoCursorStore implements CursorStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,

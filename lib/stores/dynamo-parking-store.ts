@@ -2,6 +2,7 @@ import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, ScanCommand } f
 import { z } from 'zod';
 import { parseResponse } from '../connectors/http-errors.js';
 import type { ParkedMessage } from '../domain/audit.js';
+import type { Parking } from '../ports/parking.js';
 
 /** A parked message as stored. */
 export const ParkedItemSchema = z.object({
@@ -15,7 +16,7 @@ export const ParkedItemSchema = z.object({
 export type ParkedItem = z.infer<typeof ParkedItemSchema>;
 
 /** Parks permanently failing messages in the table (`parked#<messageId>`). */
-export class DynamoParkingStore {
+export class DynamoParkingStore implements Parking {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,

@@ -2,6 +2,7 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/li
 import { z } from 'zod';
 import { parseResponse } from '../connectors/http-errors.js';
 import { WatchEntrySchema, type WatchList } from '../domain/comment-watch.js';
+import type { WatchStore } from '../ports/watch-store.js';
 
 const WatchItemSchema = z.object({ pk: z.string(), entries: z.record(z.string(), WatchEntrySchema) });
 
@@ -9,7 +10,7 @@ const WatchItemSchema = z.object({ pk: z.string(), entries: z.record(z.string(),
  * The comment watch list of one Spira product in one item (`watch#<projectId>`): one read and one write per
  * poll cycle. About 60 bytes an incident, so an item holds several thousand linked incidents.
  */
-export class DynamoWatchStore {
+export class DynamoWatchStore implements WatchStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,

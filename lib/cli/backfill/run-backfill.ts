@@ -1,7 +1,7 @@
 import type { ProjectConfig } from '../../config/sync-config.js';
 import type { ParkedMessage } from '../../domain/audit.js';
 import { isRetryable, RetryableError } from '../../domain/errors.js';
-import { keys } from '../../domain/link.js';
+import { keys, targetIdOf } from '../../domain/link.js';
 import { markersIn } from '../../domain/marker.js';
 import { auditKeyOf, deduplicationIdOf, type SyncCommand } from '../../domain/sync-command.js';
 import { applySyncCommand } from '../../engine/apply-sync-command.js';
@@ -210,7 +210,7 @@ async function linkedIid(run: ProjectRun, incidentId: number): Promise<number | 
   const pointer = await run.deps.sync.links.get(
     keys.spiraIncident(run.snap.project.spiraProjectId, incidentId),
   );
-  return pointer?.state === 'linked' && pointer.targetId ? Number(pointer.targetId.split('#')[2]) : undefined;
+  return targetIdOf(pointer);
 }
 
 function row(run: ProjectRun, kind: BackfillItemKind, ref: string, action: BackfillAction, detail: string) {

@@ -2,6 +2,7 @@ import type { ResolvedConfig } from '../../config/secrets.js';
 import type { ProjectConfig } from '../../config/sync-config.js';
 import type { AuditEntry } from '../../domain/audit.js';
 import { keys, type LinkRecord } from '../../domain/link.js';
+import { parseKey } from '../../domain/pair/item-ref.js';
 import { auditKeyOf, SyncCommandSchema } from '../../domain/sync-command.js';
 import { gitlabPathOf } from '../../ops/status-snapshot.js';
 import { openState, type SyncState } from '../../ops/sync-state.js';
@@ -77,7 +78,7 @@ async function resolveSpira(config: ResolvedConfig, state: SyncState, incidentId
     if (!pointer && history.length === 0) continue;
     const link = glKey ? await state.links.get(glKey) : pointer;
     return {
-      title: `IN:${incidentId}${glKey ? ` ⇄ ${project.gitlabProject}#${glKey.split('#')[2]}` : ''}`,
+      title: `IN:${incidentId}${glKey ? ` ⇄ ${project.gitlabProject}#${parseKey(glKey)?.id}` : ''}`,
       spiraProjectId: project.spiraProjectId,
       keys: glKey ? [glKey, spKey] : [spKey],
       ...(link ? { link } : {}),

@@ -40,6 +40,19 @@ export function npmStart(env: Record<string, string>): NpmStart {
   };
 }
 
+/**
+ * Stops a run's whole process group with SIGTERM and waits for npm to exit. A group already gone (the run
+ * ended by itself, e.g. after a failed start) is not an error here: the test's own assertion says why.
+ */
+export async function stopRun(run: NpmStart): Promise<void> {
+  try {
+    process.kill(-run.pid, 'SIGTERM');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
+  await run.exited;
+}
+
 /** Waits until `GET /health` answers (any status); fails with the run's output after `timeoutMs`. */
 export async function waitForHealth(run: NpmStart, timeoutMs = 60_000): Promise<Response> {
   const deadline = Date.now() + timeoutMs;

@@ -6,7 +6,7 @@ import { SpiraStandIn } from '@spira-gitlab-sync/stand-ins/spira';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoWorld, hookUp, seedDemo } from '../../lib/local/demo.js';
 import { freePort } from '../../lib/local/dynamo-emulator.js';
-import { noneLeft, npmStart, waitForHealth } from '../helpers/npm-start.js';
+import { noneLeft, npmStart, stopRun, waitForHealth } from '../helpers/npm-start.js';
 
 /**
  * Issue 12: every webhook answered 2xx survives a kill of the whole `npm start` (SIGKILL or SIGTERM of its
@@ -99,8 +99,7 @@ describe.each(['SIGKILL', 'SIGTERM'] as const)('npm start killed with %s (proces
       expect({ lost, duplicated }).toEqual({ lost: 0, duplicated: 0 });
       expect(names.sort()).toEqual(Array.from({ length: ISSUES }, (_, i) => `Durable ${i + 1}`).sort());
     } finally {
-      process.kill(-second.pid, 'SIGTERM');
-      await second.exited;
+      await stopRun(second);
       await noneLeft(env.SYNC_DATA_DIR as string, 10_000);
     }
   }, 180_000);

@@ -9,7 +9,7 @@ import { seedDemo } from '../../lib/local/demo.js';
 import { freePort } from '../../lib/local/dynamo-emulator.js';
 import { HealthMonitor } from '../../lib/local/health.js';
 import type { WorkerProgress } from '../../lib/local/queue-loop.js';
-import { type NpmStart, noneLeft, npmStart, waitForHealth } from '../helpers/npm-start.js';
+import { type NpmStart, noneLeft, npmStart, stopRun, waitForHealth } from '../helpers/npm-start.js';
 
 describe('health of npm start when Spira refuses the poller (revoked API key)', () => {
   let gitlab: GitLabStandIn;
@@ -38,8 +38,7 @@ describe('health of npm start when Spira refuses the poller (revoked API key)', 
   }, 90_000);
   afterAll(async () => {
     if (run) {
-      process.kill(-run.pid, 'SIGTERM');
-      await run.exited;
+      await stopRun(run);
       await noneLeft(env.SYNC_DATA_DIR as string, 10_000);
     }
     await Promise.all([gitlab?.stop(), spira?.stop()]);

@@ -8,6 +8,8 @@ export interface Report {
   seconds: number;
   machine: Machine;
   latencyMs: number;
+  /** Each step of the run with the 1-minute load average as it started. */
+  steps: { text: string; load: number }[];
   rows: Row[];
   /** The figures issues 2 and 3 ask for in their closing notes. */
   closingNotes: { issue: string; lines: string[] }[];
@@ -30,6 +32,18 @@ export function table(rows: readonly Row[]): string {
   return lines.join('\n');
 }
 
+/** How each row was measured, in Markdown (also what a subset run prints after its table). */
+export function rowDetails(rows: readonly Row[]): string[] {
+  return rows.flatMap((row) => [
+    `### ${row.id}. ${row.title} — ${verdict(row)}`,
+    '',
+    row.method,
+    '',
+    ...(row.details ?? []).map((d) => `- ${d}`),
+    ...(row.details?.length ? [''] : []),
+  ]);
+}
+
 export function markdown(report: Report): string {
   const misses = report.rows.filter((r) => r.pass === false);
   return [
@@ -40,6 +54,8 @@ export function markdown(report: Report): string {
     '## Machine and set-up',
     '',
     ...machineLines(report.machine).map((l) => `- ${l}`),
+    '- 1-minute load average as each step started:',
+    ...report.steps.map((s) => `  - ${s.load.toFixed(1)}: ${s.text}`),
     `- The whole sync runs locally with the same handlers as in AWS (webhook → SQS FIFO → worker; scheduled poller) over the emulators above, between the GitLab and Spira stand-ins; every stand-in API call has ${report.latencyMs} ms injected latency. DynamoDB and SQS calls go to the emulators through counting proxies (no injected latency; well under a millisecond of their own).`,
     '- All figures come from one run on this machine; latencies depend on it (2 cores shared by Node, the JVM of DynamoDB Local and the stand-ins), call counts do not.',
     '',
@@ -55,14 +71,7 @@ export function markdown(report: Report): string {
     ]),
     '## How each row was measured',
     '',
-    ...report.rows.flatMap((row) => [
-      `### ${row.id}. ${row.title} — ${verdict(row)}`,
-      '',
-      row.method,
-      '',
-      ...(row.details ?? []).map((d) => `- ${d}`),
-      ...(row.details?.length ? [''] : []),
-    ]),
+    ...rowDetails(report.rows),
     '## Misses: why, and what would fix them',
     '',
     ...(misses.length === 0

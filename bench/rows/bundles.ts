@@ -9,7 +9,7 @@ import { type ColdInit, measureColdInit } from './cold-init.js';
 export const FUNCTIONS = ['gitlab-webhook', 'sync-worker', 'spira-poller'] as const;
 
 const MB = 1024 * 1024;
-const INIT_TARGET_MS = 300;
+const INIT_TARGET_MS = 200;
 
 export interface BundleFigures {
   rows: Row[];

@@ -35,8 +35,8 @@ export async function benchIdlePoll(aws: Emulators): Promise<IdlePollFigures> {
       id: '5a',
       title: 'Spira API calls per idle poll cycle, per project',
       measured: `${spiraCallsPerCycle} Spira calls/cycle (GitLab: ${gitlab.length / CYCLES})`,
-      target: '≤ 2 Spira calls per idle cycle per project (+ comment budget)',
-      pass: spiraCallsPerCycle <= 2,
+      target: '1 Spira call per idle cycle per project (issue 15)',
+      pass: spiraCallsPerCycle <= 1,
       method: `one active project, nothing linked, ${CYCLES} scheduled polls after the clock-recording first one.`,
       details: [
         `per cycle: ${Object.entries(kinds)

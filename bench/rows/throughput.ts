@@ -141,14 +141,15 @@ async function inParallel<T>(count: number, width: number, task: (i: number) => 
 
 function rowOf(runs: ThroughputRun[], maxWorkers: number): Row {
   const best = Math.max(...runs.map((r) => r.perSecond));
+  const at100 = runs.find((r) => r.groups === 100)?.perSecond ?? best;
   const row: Row = {
     id: '6',
     title: 'Worker throughput (changes/s) by message groups',
     measured: runs
       .map((r) => `${r.groups} group${r.groups > 1 ? 's' : ''}: ${r.perSecond.toFixed(0)}/s`)
       .join(' · '),
-    target: '≥ 200 changes/s',
-    pass: best >= 200,
+    target: '≥ 200 changes/s at 100 groups (issue 15)',
+    pass: at100 >= 200,
     method:
       `a backlog of ${runs[0]?.changes ?? 0} notes (each one a new Spira comment) spread over 1, 10 and 100 linked ` +
       `issues, queued with the worker paused; then one worker loop per group (at most ${maxWorkers}) drains it, ` +
@@ -160,7 +161,7 @@ function rowOf(runs: ThroughputRun[], maxWorkers: number): Row {
         `CPU ${r.cores.toFixed(2)} of ${cpus().length} cores busy; per change ${r.usage.wru.toFixed(1)} WRU, ${r.usage.rru.toFixed(1)} RRU`,
     ),
   };
-  if (best < 200) {
+  if (at100 < 200) {
     const one = runs[0] as ThroughputRun;
     const mixed = runs.find((r) => r.groupsPerBatch > 1.5);
     row.miss = {

@@ -36,6 +36,20 @@ export interface CloudFormationTemplate {
   Outputs?: Record<string, { Value: CfnValue }>;
 }
 
+/** The environment of an offline `serverless package`: no AWS credentials, no SYNC_CONFIG, no telemetry. */
+export function offlinePackagingEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, SLS_TELEMETRY_DISABLED: '1', CI: 'true' };
+  for (const name of [
+    'AWS_ACCESS_KEY_ID',
+    'AWS_SECRET_ACCESS_KEY',
+    'AWS_SESSION_TOKEN',
+    'AWS_PROFILE',
+    'SYNC_CONFIG',
+  ])
+    delete env[name];
+  return env;
+}
+
 /**
  * Runs `serverless package --stage <stage>` (osls, offline, no AWS credentials) in a fresh copy of the
  * service's files with the repository's node_modules linked in: packaging writes .esbuild/ and .serverless/
@@ -46,15 +60,7 @@ export async function packageService(options: { syncConfig?: string; stage: stri
   const serviceDir = await mkdtemp(join(tmpdir(), 'sgs-service-'));
   await Promise.all(SERVICE_FILES.map((f) => cp(join(REPO, f), join(serviceDir, f), { recursive: true })));
   await symlink(join(REPO, 'node_modules'), join(serviceDir, 'node_modules'), 'dir');
-  const env: NodeJS.ProcessEnv = { ...process.env, SLS_TELEMETRY_DISABLED: '1', CI: 'true' };
-  for (const name of [
-    'AWS_ACCESS_KEY_ID',
-    'AWS_SECRET_ACCESS_KEY',
-    'AWS_SESSION_TOKEN',
-    'AWS_PROFILE',
-    'SYNC_CONFIG',
-  ])
-    delete env[name];
+  const env = offlinePackagingEnv();
   if (options.syncConfig) env.SYNC_CONFIG = options.syncConfig;
   const osls = join(REPO, 'node_modules/osls/bin/serverless.js');
   const run = await promisify(execFile)(process.execPath, [osls, 'package', '--stage', options.stage], {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { offlinePackagingEnv } from '../deploy/package-service.js';
 
 /** One statement of an IAM policy as CloudFormation holds it (values may be intrinsic functions). */
 interface Statement {
@@ -40,17 +41,8 @@ describe('the packaged CloudFormation template grants least privilege', () => {
   beforeAll(async () => {
     // `serverless package` works offline; a private output directory keeps it clear of .serverless/.
     dir = await mkdtemp(join(tmpdir(), 'sls-package-'));
-    const env: NodeJS.ProcessEnv = { ...process.env, SLS_TELEMETRY_DISABLED: '1', CI: 'true' };
-    for (const name of [
-      'AWS_ACCESS_KEY_ID',
-      'AWS_SECRET_ACCESS_KEY',
-      'AWS_SESSION_TOKEN',
-      'AWS_PROFILE',
-      'SYNC_CONFIG',
-    ])
-      delete env[name];
     await promisify(execFile)('npx', ['serverless', 'package', '--package', dir], {
-      env,
+      env: offlinePackagingEnv(),
       timeout: 170_000,
       maxBuffer: 16 * 1024 * 1024,
     });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -81,12 +82,25 @@ export async function readLocalEndpoints(dataDir: string): Promise<LocalEndpoint
   return parsed.data;
 }
 
-/** Whether a process with this id is alive (signal 0 only checks). */
+/**
+ * Whether a process with this id is alive (signal 0 only checks). A zombie is not: a SIGKILLed run's app is
+ * one until something reaps it, and where PID 1 does not reap (some containers) that is never.
+ */
 export function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return !isZombie(pid);
+}
+
+/** Linux: the state field of /proc/<pid>/stat is Z. Elsewhere (no /proc) a process that answers is alive. */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return false;
   }
 }

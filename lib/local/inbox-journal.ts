@@ -83,31 +83,24 @@ export class InboxJournal {
   }
 
   async setMessageId(pk: string, messageId: string): Promise<void> {
-    await this.db
-      .send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { pk },
-          UpdateExpression: 'SET messageId = if_not_exists(messageId, :m)',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':m': messageId },
-        }),
-      )
-      .catch((error: { name?: string }) => {
-        if (error.name !== 'ConditionalCheckFailedException') throw error;
-      });
+    await this.updateIfPresent(pk, 'SET messageId = if_not_exists(messageId, :v)', messageId);
   }
 
   /** Keeps the receive count of a message that failed, so a restart does not reset it. */
   async setReceives(pk: string, receives: number): Promise<void> {
+    await this.updateIfPresent(pk, 'SET receives = :v', receives);
+  }
+
+  /** One update of an entry that may be gone already (handled meanwhile): then nothing is written. */
+  private async updateIfPresent(pk: string, expression: string, value: string | number): Promise<void> {
     await this.db
       .send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk },
-          UpdateExpression: 'SET receives = :r',
+          UpdateExpression: expression,
           ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':r': receives },
+          ExpressionAttributeValues: { ':v': value },
         }),
       )
       .catch((error: { name?: string }) => {

@@ -56,3 +56,8 @@ export function targetIdOf(pointer: LinkRecord | undefined): number | undefined 
 export function firstClaimOf(record: LinkRecord): string {
   return record.firstClaimedAt ?? record.claimedAt;
 }
+
+/** The record a new claim writes: pending, version 0, claimed now (every link store writes exactly this). */
+export function newClaim(pk: string, fields: Partial<LinkRecord>, now: Date): LinkRecord {
+  return { ...fields, pk, state: 'pending', version: 0, claimedAt: now.toISOString() };
+}

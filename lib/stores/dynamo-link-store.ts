@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { parseResponse } from '../connectors/http-errors.js';
-import { type LinkRecord, LinkRecordSchema } from '../domain/link.js';
+import { type LinkRecord, LinkRecordSchema, newClaim } from '../domain/link.js';
 import type { ClaimResult, LinkStore } from '../ports/link-store.js';
 import { StaleRecordError } from './errors.js';
 
@@ -21,13 +21,7 @@ export class DynamoLinkStore implements LinkStore {
   }
 
   async claim(pk: string, fields: Partial<LinkRecord>): Promise<ClaimResult> {
-    const record: LinkRecord = {
-      ...fields,
-      pk,
-      state: 'pending',
-      version: 0,
-      claimedAt: this.now().toISOString(),
-    };
+    const record = newClaim(pk, fields, this.now());
     try {
       await this.db.send(
         new PutCommand({

@@ -1,6 +1,6 @@
 import type { AuditEntry, ParkedMessage } from '../../lib/domain/audit.js';
 import type { WatchList } from '../../lib/domain/comment-watch.js';
-import type { LinkRecord } from '../../lib/domain/link.js';
+import { type LinkRecord, newClaim } from '../../lib/domain/link.js';
 import type { SyncCommand } from '../../lib/domain/sync-command.js';
 import type { Audit } from '../../lib/ports/audit.js';
 import type { CommandQueue } from '../../lib/ports/command-queue.js';
@@ -27,13 +27,7 @@ export class MemoryLinkStore implements LinkStore {
   async claim(pk: string, fields: Partial<LinkRecord>): Promise<ClaimResult> {
     const existing = this.records.get(pk);
     if (existing) return { claimed: false, record: structuredClone(existing) };
-    const record: LinkRecord = {
-      ...fields,
-      pk,
-      state: 'pending',
-      version: 0,
-      claimedAt: this.now().toISOString(),
-    };
+    const record = newClaim(pk, fields, this.now());
     this.records.set(pk, structuredClone(record));
     return { claimed: true, record };
   }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Log } from '../../ports/sync-ports.js';
 import { parseResponse } from '../http-errors.js';
+import { parseEach } from '../parse-each.js';
 
 /** One page of a list and the number of the next one (GitLab's `X-Next-Page`), if there is one. */
 export interface GitLabPage<T> {
@@ -39,17 +40,13 @@ export function parsePage<T extends z.ZodType>(
   log: Pick<Log, 'warn'> | undefined,
 ): GitLabPage<z.infer<T>> {
   const list = parseResponse(z.array(z.unknown()), response.body, what);
-  const items: z.infer<T>[] = [];
-  list.forEach((item, index) => {
-    const parsed = element.safeParse(item);
-    if (parsed.success) items.push(parsed.data);
-    else
-      log?.warn('GitLab list element skipped', {
-        list: what,
-        index: (page - 1) * PER_PAGE + index,
-        problems: parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
-      });
-  });
+  const { items, skipped } = parseEach(element, list);
+  for (const { index, error } of skipped)
+    log?.warn('GitLab list element skipped', {
+      list: what,
+      index: (page - 1) * PER_PAGE + index,
+      problems: error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
+    });
   const header = response.headers['x-next-page'];
   const next = Number((typeof header === 'string' && header) || nextFromLink(response.headers.link));
   return Number.isInteger(next) && next > page ? { items, nextPage: next } : { items };

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { formatPath } from '../../config/sync-config.js';
 import { SchemaMismatchError } from '../../domain/errors.js';
+import { parseEach } from '../parse-each.js';
 
 /** Where a skipped list element is reported. */
 export interface SkipLog {
@@ -32,12 +33,9 @@ export function parseList<T extends z.ZodType>(
   log: SkipLog,
 ): z.output<T>[] {
   if (!Array.isArray(body)) throw new SchemaMismatchError(what, ['(root): expected an array']);
-  const items: z.output<T>[] = [];
-  for (const [index, element] of body.entries()) {
-    const result = schema.safeParse(element);
-    if (result.success) items.push(result.data);
-    else log.warn('Spira list element skipped', { what, index, problems: problemsOf(result.error) });
-  }
+  const { items, skipped } = parseEach(schema, body);
+  for (const { index, error } of skipped)
+    log.warn('Spira list element skipped', { what, index, problems: problemsOf(error) });
   Object.defineProperty(items, WIRE_ROWS, { value: body.length });
   return items;
 }
